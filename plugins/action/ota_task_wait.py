@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.appstreaming contributors
+# Apache License 2.0 (see LICENSE)
+"""Controller side of alibabacloud.appstreaming.ota_task_wait.
+
+An action plugin rather than a module so that progress reaches the screen at every poll,
+at default verbosity; the waiting itself lives in module_utils/waiter.py.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.basic import missing_required_lib
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import OtaTaskClient
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import AppStreamingError
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import connection_argument_spec, query
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.pager import HAS_VOLUPTUOUS
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import HAS_REQUESTS
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.waiter import Waiter, wait_argument_spec, wait_spec
+from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils.options import validate
+
+display = Display()
+
+
+class ActionModule(ActionBase):
+
+    _supports_check_mode = True
+    _supports_async = False
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        for found, name in ((HAS_REQUESTS, 'requests'), (HAS_VOLUPTUOUS, 'voluptuous')):
+            if not found:
+                raise AnsibleActionFail(missing_required_lib(name))
+        spec = wait_argument_spec()
+        spec.update(connection_argument_spec())
+        try:
+            params = validate(spec, dict(self._task.args))
+            groups = query(params).group_ids
+            wait = wait_spec(params, groups)
+            host = task_vars.get('inventory_hostname', 'localhost') if task_vars else 'localhost'
+            with OtaTaskClient(params) as client:
+                outcome = Waiter(client, wait, progress=lambda line: display.display('[%s] %s' % (host, line))).wait()
+                for warning in client.warnings:
+                    display.warning(warning)
+        except AppStreamingError as exc:
+            result.update(failed=True, msg=str(exc), **exc.details())
+            return result
+        result.update(changed=False, failed=not outcome['success'], **outcome)
+        return result

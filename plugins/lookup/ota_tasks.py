@@ -1,0 +1,147 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.appstreaming contributors
+# Apache License 2.0 (see LICENSE)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+name: ota_tasks
+short_description: The OTA update tasks of App Streaming delivery groups
+version_added: 0.1.0
+description:
+  - Returns the over-the-air (OTA) update tasks of one or more Alibaba Cloud App Streaming (Wuying) delivery groups,
+    read with the C(ListOtaTask) API (every page), as a flat list of task dicts.
+  - Tasks come in API order (newest first), group by group in the order the terms give them.
+  - Runs on the controller. It shares its client, credential resolution, retries and filters with
+    M(alibabacloud.appstreaming.ota_task_info); the task dicts are the same as that module's RV(alibabacloud.appstreaming.ota_task_info#module:ota_tasks).
+author:
+  - alibabacloud.appstreaming maintainers
+options:
+  _terms:
+    description: One or more delivery group ids (C(aig-...)).
+    required: true
+    type: list
+    elements: str
+  ota_type:
+    description: The type of OTA task; C(Fota) is the only type the API knows.
+    type: str
+    default: Fota
+    choices: [Fota]
+  statuses:
+    description: Only return tasks in one of these statuses.
+    type: list
+    elements: str
+    choices: [STANDBY, RUNNING, FINISHED, PART_FINISHED, FAILED, TERMINATED]
+  task_ids:
+    description: Only return the tasks with these task ids.
+    type: list
+    elements: str
+  ota_version:
+    description: Only return the tasks of this OTA version.
+    type: str
+extends_documentation_fragment:
+  - alibabacloud.appstreaming.connection
+  - alibabacloud.appstreaming.connection.plugins
+notes:
+  - Lookups do not receive C(module_defaults). Set the connection options as keyword arguments, as the
+    C(ansible_appstreaming_*) variables listed with each option (for example in C(group_vars), once per inventory),
+    or as environment variables.
+  - Use C(query()) or C(lookup(..., wantlist=true)) to get a list; plain C(lookup()) joins the tasks into a string.
+  - Each call resolves credentials once and uses one HTTP session for all its groups.
+seealso:
+  - module: alibabacloud.appstreaming.ota_task_info
+'''
+
+EXAMPLES = r'''
+- name: Every task of two delivery groups
+  ansible.builtin.debug:
+    msg: "{{ query('alibabacloud.appstreaming.ota_tasks', 'aig-53fvrq1oanz6c', 'aig-9x2kq7h1c3m0d') }}"
+
+- name: Running tasks only, as a fact
+  ansible.builtin.set_fact:
+    running: "{{ lookup('alibabacloud.appstreaming.ota_tasks', 'aig-53fvrq1oanz6c', statuses=['RUNNING'], wantlist=true) }}"
+
+- name: Loop over the tasks of one OTA version
+  ansible.builtin.debug:
+    msg: "{{ item.task_id }} is {{ item.task_display_status }}"
+  loop: "{{ query('alibabacloud.appstreaming.ota_tasks', 'aig-53fvrq1oanz6c', ota_version='0.0.1-R-20220708.110604') }}"
+
+- name: Connection settings from variables (for example in group_vars), once for every lookup
+  vars:
+    ansible_appstreaming_region_id: ap-southeast-1
+    ansible_appstreaming_profile: ops
+  ansible.builtin.debug:
+    msg: "{{ query('alibabacloud.appstreaming.ota_tasks', 'aig-53fvrq1oanz6c') | length }} tasks"
+'''
+
+RETURN = r'''
+_raw:
+  description: The tasks, each a dict.
+  type: list
+  elements: dict
+  contains:
+    task_id:
+      description: The task id.
+      type: str
+    ota_version:
+      description: The OTA version the task installs.
+      type: str
+    task_display_status:
+      description: One of C(STANDBY), C(RUNNING), C(FINISHED), C(PART_FINISHED), C(FAILED), C(TERMINATED).
+      type: str
+    task_start_time:
+      description: When the task started, ISO 8601 as the API gives it.
+      type: str
+    app_instance_group_id:
+      description: The delivery group of the task.
+      type: str
+'''
+
+from ansible.errors import AnsibleLookupError
+from ansible.module_utils.basic import missing_required_lib
+from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
+
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import run
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import AppStreamingError
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import (
+    connection_argument_spec, query_argument_spec)
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.pager import HAS_VOLUPTUOUS
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import HAS_REQUESTS
+from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils.options import explicit_options, validate
+
+display = Display()
+
+_PAGING_OPTIONS = ('page_size', 'page_number')
+
+
+class LookupModule(LookupBase):
+
+    def run(self, terms, variables=None, **kwargs):
+        for found, name in ((HAS_REQUESTS, 'requests'), (HAS_VOLUPTUOUS, 'voluptuous')):
+            if not found:
+                raise AnsibleLookupError(missing_required_lib(name))
+        self.set_options(var_options=variables, direct=kwargs)
+        spec = query_argument_spec()
+        for name in _PAGING_OPTIONS:
+            del spec[name]
+        spec.update(connection_argument_spec())
+        params = explicit_options(self, [name for name in spec if name != 'app_instance_group_ids'])
+        params['app_instance_group_ids'] = _flatten(terms)
+        try:
+            result, warnings = run(validate(spec, params))
+        except AppStreamingError as exc:
+            raise AnsibleLookupError('alibabacloud.appstreaming.ota_tasks: %s' % exc) from None
+        for warning in warnings:
+            display.warning(warning)
+        return result['ota_tasks']
+
+
+def _flatten(terms):
+    groups = []
+    for term in terms if isinstance(terms, (list, tuple)) else [terms]:
+        if isinstance(term, (list, tuple)):
+            groups.extend(_flatten(term))
+        else:
+            groups.append(term)
+    return groups

@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.appstreaming contributors
+# Apache License 2.0 (see LICENSE)
+"""The one entry point of the shells: options -> credentials -> transport -> pager -> tasks.
+
+The module, the lookup and the wait action each build an OtaTaskClient from their
+(already type-checked) options and call it; everything they return comes from here.
+"""
+
+from __future__ import annotations
+
+from . import credentials
+from . import tasks as task_model
+from .options import connection_settings, query as parse_query
+from .pager import OtaTaskPager
+from .transport import Transport
+
+
+class OtaTaskClient:
+    """One credential resolution and one HTTP session, reused for every listing."""
+
+    def __init__(self, params, environ=None, **transport_options):
+        self.settings = connection_settings(params)
+        self.transport = Transport(self.settings, credentials.resolve(params, environ), **transport_options)
+        self.pager = OtaTaskPager(self.transport)
+
+    def close(self):
+        self.transport.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    @property
+    def warnings(self):
+        return self.pager.warnings
+
+    def list_groups(self, query, deadline=None):
+        """[(group_id, total_count, [task, ...])] with snake_case tasks, unfiltered."""
+        if query.page_number is not None:
+            listings = self.pager.list_pages(query.group_ids, query.ota_type, query.page_number,
+                                             query.page_size or 100, deadline)
+        else:
+            listings = self.pager.list_all(query.group_ids, query.ota_type, query.page_size, deadline)
+        return [(lst.group_id, lst.total_count, [task_model.to_task(raw, lst.group_id) for raw in lst.tasks]) for lst in listings]
+
+    def query(self, query, deadline=None):
+        """The result the module returns (the lookup returns its ``ota_tasks``)."""
+        groups = {}
+        all_tasks = []
+        total = 0
+        for group_id, total_count, group_tasks in self.list_groups(query, deadline):
+            selected = task_model.filter_tasks(group_tasks, query.statuses, query.task_ids, query.ota_version)
+            groups[group_id] = dict(total_count=total_count, **task_model.summarize(selected))
+            all_tasks.extend(selected)
+            total += total_count
+        unknown = task_model.unknown_statuses(all_tasks)
+        if unknown:
+            self.warnings.append('ListOtaTask returned task status(es) this collection does not know: %s; they are counted as '
+                                 'not terminal' % ', '.join(map(str, unknown)))
+        result = dict(ota_tasks=all_tasks, total_count=total, groups=groups)
+        result.update(task_model.summarize(all_tasks))
+        return result
+
+
+def run(params, environ=None):
+    """Check options, list, and return (result, warnings): what the module and lookup need."""
+    query = parse_query(params)
+    with OtaTaskClient(params, environ) as client:
+        result = client.query(query)
+        return result, list(client.warnings)

@@ -1,0 +1,228 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.appstreaming contributors
+# Apache License 2.0 (see LICENSE)
+"""Where the access key comes from.
+
+Order: explicit access_key_id + access_key_secret (+ security_token); an explicit
+``profile``; the environment (ALIBABA_CLOUD_* then ALICLOUD_*, then ALIBABA_CLOUD_PROFILE);
+the alibabacloud-credentials default chain. ``role_arn`` then assumes a role with that
+credential through STS. Explicit keys never import alibabacloud-credentials (it costs
+about 0.2 s of import); every other path does, lazily.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from typing import Optional
+
+from .errors import CredentialError, OptionError
+from .options import CREDENTIAL_ENV, sts_endpoint
+
+
+@dataclass(frozen=True)
+class Credential:
+    access_key_id: str
+    access_key_secret: str
+    security_token: Optional[str] = None
+
+    def __repr__(self):
+        # Never let a secret reach a log line or a traceback through repr().
+        return 'Credential(access_key_id=%r, security_token=%s)' % (self.access_key_id, 'set' if self.security_token else None)
+
+
+class StaticCredentials:
+    """Keys given as options or environment variables: no library, no I/O."""
+
+    def __init__(self, credential, source):
+        self._credential = credential
+        self.source = source
+
+    def get(self):
+        return self._credential
+
+
+class LibraryCredentials:
+    """A provider of alibabacloud-credentials; it caches and refreshes on its own.
+
+    ``get`` is serialised so that concurrent pages trigger one STS call, not several.
+    """
+
+    def __init__(self, provider, source, scrub=()):
+        self._provider = provider
+        self._lock = threading.Lock()
+        self._scrub = [s for s in scrub if s]
+        self.source = source
+
+    def get(self):
+        with self._lock:
+            try:
+                cred = self._provider.get_credentials()
+            except Exception as exc:  # the library raises CredentialException, ValueError, RetryError, ...
+                raise CredentialError('could not get credentials from %s: %s' % (self.source, self._clean(exc))) from None
+        if cred is None or not cred.get_access_key_id() or not cred.get_access_key_secret():
+            raise CredentialError('%s returned no access key' % self.source)
+        return Credential(cred.get_access_key_id(), cred.get_access_key_secret(), cred.get_security_token() or None)
+
+    def _clean(self, exc):
+        text = str(exc) or exc.__class__.__name__
+        for secret in self._scrub:
+            text = text.replace(secret, '********')
+        return text
+
+
+def _env(names, environ):
+    for name in names:
+        value = environ.get(name)
+        if value:
+            return name, value
+    return None, None
+
+
+def _import_library():
+    try:
+        from alibabacloud_credentials.provider import (
+            CLIProfileCredentialsProvider, DefaultCredentialsProvider, ProfileCredentialsProvider,
+            RamRoleArnCredentialsProvider, StaticAKCredentialsProvider, StaticSTSCredentialsProvider)
+    except ImportError:
+        raise CredentialError(
+            'the Python library alibabacloud-credentials is needed for profile, role_arn and the default credential chain '
+            '(pip install alibabacloud-credentials), or give access_key_id and access_key_secret') from None
+    # The library attaches a stderr handler that prints warnings and tracebacks on refresh
+    # failures; we report those failures ourselves, without secrets.
+    log = logging.getLogger('credentials')
+    log.disabled = True
+    log.propagate = False
+    return {
+        'cli_profile': CLIProfileCredentialsProvider, 'default': DefaultCredentialsProvider,
+        'ini_profile': ProfileCredentialsProvider, 'ram_role_arn': RamRoleArnCredentialsProvider,
+        'static_ak': StaticAKCredentialsProvider, 'static_sts': StaticSTSCredentialsProvider,
+    }
+
+
+def _profile_provider(lib, name, environ):
+    """A named profile from ~/.aliyun/config.json (aliyun CLI), else ~/.alibabacloud/credentials.ini."""
+    home = environ.get('HOME') or os.path.expanduser('~')
+    cli_file = os.path.join(home, '.aliyun', 'config.json')
+    ini_file = environ.get('ALIBABA_CLOUD_CREDENTIALS_FILE') or os.path.join(home, '.alibabacloud', 'credentials.ini')
+    tried = []
+    for path, kind in ((cli_file, 'cli_profile'), (ini_file, 'ini_profile')):
+        if not os.path.exists(path):
+            tried.append('%s (missing)' % path)
+            continue
+        if not os.access(path, os.R_OK):
+            raise CredentialError('profile %r: %s is not readable' % (name, path))
+        if kind == 'cli_profile':
+            has_profile = _cli_has_profile(path, name)
+        else:
+            has_profile = _ini_has_profile(path, name)
+        provider = lib[kind](profile_file=path, profile_name=name) if has_profile else None
+        if provider is not None:
+            return LibraryCredentials(provider, 'profile %r in %s' % (name, path))
+        tried.append('%s (no profile %r)' % (path, name))
+    raise CredentialError('profile %r not found; tried %s' % (name, ', '.join(tried)))
+
+
+def _cli_has_profile(path, name):
+    import json
+    try:
+        with open(path, encoding='utf-8') as handle:
+            config = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise CredentialError('%s is not a valid aliyun CLI config file: %s' % (path, exc.__class__.__name__)) from None
+    profiles = config.get('profiles') if isinstance(config, dict) else None
+    if not isinstance(profiles, list):
+        raise CredentialError('%s is not a valid aliyun CLI config file: it has no "profiles" list' % path)
+    return any(isinstance(p, dict) and p.get('name') == name for p in profiles)
+
+
+def _ini_has_profile(path, name):
+    import configparser
+    parser = configparser.ConfigParser()
+    try:
+        parser.read(path, encoding='utf-8')
+    except (configparser.Error, OSError, UnicodeDecodeError) as exc:
+        raise CredentialError('%s is not a valid credentials file: %s' % (path, exc.__class__.__name__)) from None
+    return parser.has_section(name)
+
+
+def _static(access_key_id, access_key_secret, security_token, source):
+    return StaticCredentials(Credential(access_key_id, access_key_secret, security_token or None), source)
+
+
+def _base_source(params, environ):
+    """The credential before any role is assumed, and whether it needs the library."""
+    key_id, secret, token, profile = (params.get(k) or None for k in ('access_key_id', 'access_key_secret', 'security_token', 'profile'))
+    if key_id or secret:
+        if not (key_id and secret):
+            raise OptionError('access_key_id and access_key_secret must be given together (%s is missing)'
+                              % ('access_key_secret' if key_id else 'access_key_id'))
+        if profile:
+            raise OptionError('profile and access_key_id/access_key_secret are mutually exclusive: give one or the other')
+        return _static(key_id, secret, token, 'access_key_id option')
+    if token:
+        raise OptionError('security_token needs access_key_id and access_key_secret')
+    if profile:
+        return ('profile', profile, 'profile option')
+    id_var, key_id = _env(CREDENTIAL_ENV['access_key_id'], environ)
+    secret_var, secret = _env(CREDENTIAL_ENV['access_key_secret'], environ)
+    if key_id or secret:
+        if not (key_id and secret):
+            wanted = CREDENTIAL_ENV['access_key_secret' if key_id else 'access_key_id']
+            raise CredentialError('%s is set but %s is not' % (id_var or secret_var, ' or '.join(wanted)))
+        _token_var, token = _env(CREDENTIAL_ENV['security_token'], environ)
+        return _static(key_id, secret, token, 'environment variable %s' % id_var)
+    _profile_var, profile = _env(CREDENTIAL_ENV['profile'], environ)
+    if profile:
+        return ('profile', profile, 'environment variable ALIBABA_CLOUD_PROFILE')
+    return ('default', None, 'the default credential chain')
+
+
+def resolve(params, environ=None):
+    """Return an object whose ``get()`` gives the Credential to sign with."""
+    environ = os.environ if environ is None else environ
+    base = _base_source(params, environ)
+    role_arn = params.get('role_arn')
+    if isinstance(base, StaticCredentials) and not role_arn:
+        return base
+    lib = _import_library()
+    if isinstance(base, StaticCredentials):
+        cred = base.get()
+        if cred.security_token:
+            base_provider = lib['static_sts'](access_key_id=cred.access_key_id, access_key_secret=cred.access_key_secret,
+                                              security_token=cred.security_token)
+        else:
+            base_provider = lib['static_ak'](access_key_id=cred.access_key_id, access_key_secret=cred.access_key_secret)
+        source, scrub = base.source, (cred.access_key_secret, cred.security_token)
+    elif base[0] == 'profile':
+        profile_creds = _profile_provider(lib, base[1], environ)
+        if not role_arn:
+            return profile_creds
+        base_provider, source, scrub = profile_creds._provider, profile_creds.source, ()  # pylint: disable=protected-access
+    else:
+        try:
+            base_provider = lib['default']()
+        except Exception as exc:  # constructor errors of the chain
+            raise CredentialError('the default credential chain could not start: %s' % exc) from None
+        if not role_arn:
+            return LibraryCredentials(base_provider, _default_chain_text(environ))
+        source, scrub = _default_chain_text(environ), ()
+    try:
+        provider = lib['ram_role_arn'](
+            credentials_provider=base_provider, role_arn=role_arn,
+            role_session_name=params.get('role_session_name') or 'ansible-appstreaming',
+            sts_endpoint=sts_endpoint(params.get('sts_endpoint')))
+    except ValueError as exc:
+        raise OptionError('role_arn: %s' % exc) from None
+    return LibraryCredentials(provider, 'role %s assumed with %s' % (role_arn, source), scrub)
+
+
+def _default_chain_text(environ):
+    home = environ.get('HOME') or '~'
+    tried = ['environment variables ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY',
+             '%s/.aliyun/config.json' % home, '%s/.alibabacloud/credentials.ini' % home]
+    if (environ.get('ALIBABA_CLOUD_ECS_METADATA_DISABLED') or '').lower() != 'true':
+        tried.append('the ECS instance RAM role')
+    return 'the default credential chain (options access_key_id/access_key_secret, profile, role_arn; %s)' % ', '.join(tried)

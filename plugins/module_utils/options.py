@@ -1,0 +1,222 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.appstreaming contributors
+# Apache License 2.0 (see LICENSE)
+"""Options shared by every plugin: the argument spec, environment fallbacks and checks.
+
+The module hands ``argument_spec()`` to AnsibleModule; the lookup and the wait action run
+the same spec through ``ArgumentSpecValidator``. After that, :func:`connection_settings`
+applies the checks an argument spec cannot express (ranges, URLs, ARNs) once for all.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Optional
+from urllib.parse import urlsplit
+
+from ansible.module_utils.basic import env_fallback
+
+from .errors import OptionError
+from .tasks import OTA_TYPES, STATUSES
+
+DEFAULT_REGION = 'cn-shanghai'
+ENDPOINT_TEMPLATE = 'appstream-center.{region}.aliyuncs.com'
+
+# Environment variables, first match wins. The credential ones are applied by
+# credentials.py only when no credential option was given explicitly, so that an
+# explicit ``profile`` is never overridden by keys lying around in the environment.
+CREDENTIAL_ENV = {
+    'access_key_id': ('ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALICLOUD_ACCESS_KEY'),
+    'access_key_secret': ('ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALICLOUD_SECRET_KEY'),
+    'security_token': ('ALIBABA_CLOUD_SECURITY_TOKEN', 'ALICLOUD_SECURITY_TOKEN'),
+    'profile': ('ALIBABA_CLOUD_PROFILE',),
+}
+REGION_ENV = ('ALIBABA_CLOUD_REGION_ID', 'ALICLOUD_REGION')
+CREDENTIAL_OPTIONS = tuple(CREDENTIAL_ENV)
+
+_ROLE_ARN = re.compile(r'^acs:ram::\d+:role/[A-Za-z0-9.@_+=,/-]{1,128}$')
+_SESSION_NAME = re.compile(r'^[A-Za-z0-9.@_-]{2,64}$')
+_REGION = re.compile(r'^[a-z]{2,}(-[a-z0-9]+)+$')
+
+
+def connection_argument_spec():
+    """Auth and connection options, identical for the module, the lookup and the role."""
+    return dict(
+        access_key_id=dict(type='str', aliases=['alicloud_access_key']),
+        access_key_secret=dict(type='str', no_log=True, aliases=['alicloud_secret_key']),
+        security_token=dict(type='str', no_log=True, aliases=['alicloud_security_token']),
+        profile=dict(type='str'),
+        role_arn=dict(type='str'),
+        role_session_name=dict(type='str', default='ansible-appstreaming'),
+        sts_endpoint=dict(type='str'),
+        region_id=dict(type='str', default=DEFAULT_REGION, aliases=['alicloud_region'],
+                       fallback=(env_fallback, list(REGION_ENV))),
+        endpoint=dict(type='str'),
+        validate_certs=dict(type='bool', default=True),
+        ca_bundle=dict(type='path'),
+        timeout=dict(type='float', default=10.0),
+        retries=dict(type='int', default=6),
+        max_concurrency=dict(type='int', default=16),
+    )
+
+
+def query_argument_spec():
+    """What to list and how to filter it (module and lookup)."""
+    return dict(
+        app_instance_group_ids=dict(type='list', elements='str', required=True, aliases=['app_instance_group_id']),
+        ota_type=dict(type='str', default='Fota', choices=list(OTA_TYPES)),
+        page_size=dict(type='int'),
+        page_number=dict(type='int'),
+        statuses=dict(type='list', elements='str', choices=list(STATUSES)),
+        task_ids=dict(type='list', elements='str'),
+        ota_version=dict(type='str'),
+    )
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where requests go: the URL requests connects to and the Host header that is signed."""
+
+    url: str
+    host: str
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    endpoint: Endpoint
+    region_id: str
+    verify: object  # True, False or a CA bundle path, as requests takes it
+    timeout: float
+    retries: int
+    max_concurrency: int
+
+
+def is_loopback(hostname):
+    if hostname == 'localhost':
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
+
+
+def _parse_url(option, value, default_scheme='https'):
+    """Split host[:port] or a URL; plain http is refused for anything but loopback."""
+    text = value.strip()
+    if not text:
+        raise OptionError('%s must not be empty' % option)
+    parts = urlsplit(text if '://' in text else '%s://%s' % (default_scheme, text))
+    if parts.scheme not in ('http', 'https'):
+        raise OptionError("%s %r: the scheme must be https:// (or http:// for a loopback emulator)" % (option, value))
+    try:
+        hostname, port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise OptionError('%s %r is not a valid URL: %s' % (option, value, exc)) from None
+    if not hostname or parts.username or parts.password:
+        raise OptionError('%s %r is not a valid host[:port] or URL' % (option, value))
+    if parts.path not in ('', '/') or parts.query or parts.fragment:
+        raise OptionError('%s %r must not have a path, query or fragment' % (option, value))
+    if parts.scheme == 'http' and not is_loopback(hostname):
+        raise OptionError('%s %r: plain http:// is only allowed to a loopback host (127.0.0.0/8, ::1, localhost); use https://'
+                          % (option, value))
+    host = parts.netloc
+    return Endpoint(url='%s://%s/' % (parts.scheme, host), host=host), port
+
+
+def resolve_endpoint(endpoint, region_id):
+    if endpoint is None:
+        return Endpoint(url='https://%s/' % ENDPOINT_TEMPLATE.format(region=region_id), host=ENDPOINT_TEMPLATE.format(region=region_id))
+    return _parse_url('endpoint', endpoint)[0]
+
+
+def sts_endpoint(value):
+    """The value handed to alibabacloud-credentials (it takes http://host:port or a bare https host)."""
+    if value is None:
+        return None
+    parsed, _port = _parse_url('sts_endpoint', value)
+    if parsed.url.startswith('http://'):
+        return 'http://' + parsed.host
+    return parsed.host
+
+
+def check_role(params):
+    role_arn = params.get('role_arn')
+    if role_arn is not None and not _ROLE_ARN.match(role_arn):
+        raise OptionError("role_arn %r is not a RAM role ARN like 'acs:ram::1234567890123456:role/my-role'" % role_arn)
+    name = params.get('role_session_name')
+    if role_arn is not None and name is not None and not _SESSION_NAME.match(name):
+        raise OptionError('role_session_name %r must be 2 to 64 letters, digits or . @ _ -' % name)
+
+
+def _positive(params, name, number_type=float, minimum=None, maximum=None):
+    value = params.get(name)
+    if value is None:
+        return None
+    low = minimum if minimum is not None else 0
+    if value < low or (minimum is None and value == 0) or (maximum is not None and value > maximum):
+        bounds = ('between %s and %s' % (low, maximum)) if maximum is not None else (
+            'at least %s' % low if minimum is not None else 'greater than 0')
+        raise OptionError('%s must be %s, got %s' % (name, bounds, value))
+    return number_type(value)
+
+
+def connection_settings(params):
+    """Check the connection options and turn them into ConnectionSettings."""
+    region_id = params.get('region_id') or DEFAULT_REGION
+    if not _REGION.match(region_id):
+        raise OptionError("region_id %r is not a region id like 'cn-shanghai'" % region_id)
+    check_role(params)
+    ca_bundle = params.get('ca_bundle')
+    verify = bool(params.get('validate_certs', True))
+    if verify and ca_bundle:
+        verify = ca_bundle
+    return ConnectionSettings(
+        endpoint=resolve_endpoint(params.get('endpoint'), region_id),
+        region_id=region_id,
+        verify=verify,
+        timeout=_positive(params, 'timeout'),
+        retries=_positive(params, 'retries', int, minimum=0, maximum=50),
+        max_concurrency=_positive(params, 'max_concurrency', int, minimum=1, maximum=64),
+    )
+
+
+@dataclass(frozen=True)
+class Query:
+    group_ids: tuple
+    ota_type: str
+    page_size: Optional[int]
+    page_number: Optional[int]
+    statuses: Optional[tuple]
+    task_ids: Optional[tuple]
+    ota_version: Optional[str]
+
+
+def query(params):
+    """Check what to list: non-empty, unique group ids and in-range paging."""
+    group_ids = []
+    for group_id in params.get('app_instance_group_ids') or []:
+        group_id = (group_id or '').strip()
+        if not group_id:
+            raise OptionError('app_instance_group_ids must not contain an empty group id')
+        if group_id not in group_ids:
+            group_ids.append(group_id)
+    if not group_ids:
+        raise OptionError('app_instance_group_ids needs at least one delivery group id')
+    ota_type = params.get('ota_type') or 'Fota'
+    if ota_type not in OTA_TYPES:
+        raise OptionError('ota_type must be one of %s, got %r' % (', '.join(OTA_TYPES), ota_type))
+    statuses = params.get('statuses')
+    for status in statuses or ():
+        if status not in STATUSES:
+            raise OptionError('statuses: %r is not one of %s' % (status, ', '.join(STATUSES)))
+    return Query(
+        group_ids=tuple(group_ids),
+        ota_type=ota_type,
+        page_size=_positive(params, 'page_size', int, minimum=1, maximum=100),
+        page_number=_positive(params, 'page_number', int, minimum=1),
+        statuses=tuple(statuses) if statuses else None,
+        task_ids=tuple(params['task_ids']) if params.get('task_ids') else None,
+        ota_version=params.get('ota_version') or None,
+    )

@@ -1,0 +1,188 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.appstreaming contributors
+# Apache License 2.0 (see LICENSE)
+"""Paging through ListOtaTask: every task of every group, exactly once, in API order.
+
+Page 1 of each group gives TotalCount; the remaining pages are independent, so they are
+fetched concurrently (bounded by the transport's limiter), groups too. A group whose
+pages disagree (TotalCount changed, a short or empty page, a task seen twice) is read
+again, up to ``MAX_ROUNDS`` times; if it never settles, the caller gets a warning.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+try:
+    from voluptuous import ALLOW_EXTRA, All, Invalid, Length, MultipleInvalid, Optional as Opt, Range, Required, Schema
+    HAS_VOLUPTUOUS = True
+except ImportError:  # reported by the plugins with missing_required_lib
+    HAS_VOLUPTUOUS = False
+
+from .errors import ApiError, ResponseError
+
+ACTION = 'ListOtaTask'
+DEFAULT_PAGE_SIZE = 100
+MAX_ROUNDS = 3
+MAX_PAGES = 10000  # 1,000,000 tasks at PageSize 100: anything above is not a real answer
+
+
+def _integer(value):
+    """int but not bool: JSON true is no count."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid('expected an integer, got %s' % type(value).__name__)
+    return value
+
+
+def _text(value):
+    if not isinstance(value, str):
+        raise Invalid('expected a string, got %s' % type(value).__name__)
+    return value
+
+
+def page_schema():
+    task = Schema({
+        Required('TaskId'): All(_text, Length(min=1)),
+        Required('TaskDisplayStatus'): All(_text, Length(min=1)),
+        Required('OtaVersion'): _text,
+        Required('TaskStartTime'): _text,
+    }, extra=ALLOW_EXTRA)
+    return Schema({
+        Required('TotalCount'): All(_integer, Range(min=0)),
+        Opt('TaskList', default=list): [task],
+        Opt('PageNumber'): _integer,
+        Opt('PageSize'): _integer,
+        Opt('RequestId'): _text,
+    }, extra=ALLOW_EXTRA)
+
+
+@dataclass
+class Page:
+    number: int
+    total_count: int
+    tasks: list
+    request_id: Optional[str]
+
+
+@dataclass
+class GroupListing:
+    group_id: str
+    total_count: int
+    tasks: List[dict] = field(default_factory=list)   # raw API tasks, API order, unique TaskId
+    consistent: bool = True
+
+
+class OtaTaskPager:
+    """Lists groups through one Transport; ``warnings`` collects what the caller should say."""
+
+    def __init__(self, transport):
+        self.transport = transport
+        self.schema = page_schema()
+        self.warnings = []
+
+    def fetch(self, group_id, ota_type, number, size, deadline=None):
+        params = {'AppInstanceGroupId': group_id, 'OtaType': ota_type, 'PageNumber': number, 'PageSize': size}
+        try:
+            body = self.transport.call(ACTION, params, deadline)
+        except ApiError as exc:
+            if exc.code == 'InvalidAppInstanceGroup.NotFound':
+                raise ApiError(exc.action, exc.code, exc.api_message, exc.request_id, exc.status, exc.recommend,
+                               'Delivery group %r does not exist in region %s or is not visible to this account'
+                               % (group_id, self.transport.settings.region_id)) from None
+            raise
+        request_id = body.get('RequestId') if isinstance(body.get('RequestId'), str) else None
+        try:
+            valid = self.schema(body)
+        except MultipleInvalid as exc:
+            raise ResponseError(ACTION, 'for group %s page %d: %s' % (group_id, number, _describe(exc)), request_id) from None
+        return Page(number, valid['TotalCount'], valid['TaskList'], request_id)
+
+    def list_pages(self, group_ids, ota_type, page_number, page_size, deadline=None):
+        """One given page of each group, as the API returns it (page_number mode)."""
+        jobs = [(g, page_number) for g in group_ids]
+        pages = self._run(jobs, ota_type, page_size, deadline)
+        return [GroupListing(g, pages[(g, page_number)].total_count, list(pages[(g, page_number)].tasks)) for g in group_ids]
+
+    def list_all(self, group_ids, ota_type, page_size=None, deadline=None):
+        """Every task of each group; GroupListings in the order of ``group_ids``."""
+        size = page_size or DEFAULT_PAGE_SIZE
+        listings = {}
+        pending = list(group_ids)
+        for _round in range(MAX_ROUNDS):
+            firsts = self._run([(g, 1) for g in pending], ota_type, size, deadline)
+            rest = []
+            for group_id in pending:
+                first = firsts[(group_id, 1)]
+                pages = -(-first.total_count // size)
+                if pages > MAX_PAGES:
+                    raise ResponseError(ACTION, 'group %s reports TotalCount %d, more than %d pages' % (group_id, first.total_count, MAX_PAGES),
+                                        first.request_id)
+                rest.extend((group_id, n) for n in range(2, pages + 1))
+            others = self._run(rest, ota_type, size, deadline)
+            unsettled = []
+            for group_id in pending:
+                first = firsts[(group_id, 1)]
+                pages = [first] + [others[(group_id, n)] for n in range(2, max(1, -(-first.total_count // size)) + 1)]
+                listings[group_id] = _assemble(group_id, pages, size)
+                if not listings[group_id].consistent:
+                    unsettled.append(group_id)
+            pending = unsettled
+            if not pending:
+                break
+        for group_id in pending:
+            self.warnings.append(
+                '%s: the task list of %s kept changing while it was read (%d attempts); the result may miss or repeat '
+                'tasks that changed meanwhile' % (ACTION, group_id, MAX_ROUNDS))
+        return [listings[g] for g in group_ids]
+
+    def _run(self, jobs, ota_type, size, deadline):
+        """Fetch (group, page) jobs concurrently; the first error wins and is raised."""
+        if not jobs:
+            return {}
+        if len(jobs) == 1:
+            group_id, number = jobs[0]
+            return {jobs[0]: self.fetch(group_id, ota_type, number, size, deadline)}
+        workers = min(len(jobs), self.transport.limiter.maximum)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix='ListOtaTask') as pool:
+            futures = {job: pool.submit(self.fetch, job[0], ota_type, job[1], size, deadline) for job in jobs}
+            try:
+                return {job: future.result() for job, future in futures.items()}
+            except BaseException:
+                for future in futures.values():
+                    future.cancel()
+                raise
+
+
+def _assemble(group_id, pages, size):
+    """Join pages; mark the listing inconsistent unless the pages form one snapshot."""
+    total = pages[0].total_count
+    seen = set()
+    tasks = []
+    consistent = True
+    for index, page in enumerate(pages):
+        expected = size if index < len(pages) - 1 else total - size * (len(pages) - 1)
+        if page.total_count != total or len(page.tasks) != max(expected, 0):
+            consistent = False
+        for task in page.tasks:
+            if task['TaskId'] in seen:
+                consistent = False
+                continue
+            seen.add(task['TaskId'])
+            tasks.append(task)
+    if len(tasks) != total:
+        consistent = False
+    return GroupListing(group_id, total, tasks, consistent)
+
+
+def _describe(exc):
+    """voluptuous errors as 'TaskList[3].TaskId: required key not provided'."""
+    parts = []
+    for error in exc.errors[:3]:
+        path = ''
+        for item in error.path:
+            path += '[%d]' % item if isinstance(item, int) else ('.' if path else '') + str(item)
+        parts.append('%s: %s' % (path or 'body', error.error_message or error.msg))
+    more = len(exc.errors) - 3
+    return '; '.join(parts) + (' (and %d more)' % more if more > 0 else '')

@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.appstreaming contributors
+# Apache License 2.0 (see LICENSE)
+"""The OTA task model: API task -> snake_case task, statuses, filters and summaries.
+
+Kept free of I/O so the module, the lookup and the wait action all count and filter
+tasks the same way.
+"""
+
+from __future__ import annotations
+
+STATUSES = ('STANDBY', 'RUNNING', 'FINISHED', 'PART_FINISHED', 'FAILED', 'TERMINATED')
+TERMINAL_STATUSES = frozenset(('FINISHED', 'PART_FINISHED', 'FAILED', 'TERMINATED'))
+OTA_TYPES = ('Fota',)
+
+_FIELDS = (
+    ('TaskId', 'task_id'),
+    ('OtaVersion', 'ota_version'),
+    ('TaskDisplayStatus', 'task_display_status'),
+    ('TaskStartTime', 'task_start_time'),
+)
+
+
+def to_task(raw, group_id):
+    """One API task as the collection returns it (snake_case, with its delivery group)."""
+    task = {snake: raw.get(api) for api, snake in _FIELDS}
+    task['app_instance_group_id'] = group_id
+    return task
+
+
+def is_terminal(status):
+    """True for a status the task never leaves; unknown statuses count as not terminal."""
+    return status in TERMINAL_STATUSES
+
+
+def unknown_statuses(tasks):
+    return sorted({t['task_display_status'] for t in tasks} - set(STATUSES), key=str)
+
+
+def filter_tasks(tasks, statuses=None, task_ids=None, ota_version=None):
+    """Client-side filters; each one given narrows the list, order is kept."""
+    status_set = set(statuses) if statuses else None
+    id_set = set(task_ids) if task_ids else None
+    return [
+        t for t in tasks
+        if (status_set is None or t['task_display_status'] in status_set)
+        and (id_set is None or t['task_id'] in id_set)
+        and (ota_version is None or t['ota_version'] == ota_version)
+    ]
+
+
+def status_counts(tasks):
+    counts = {}
+    for task in tasks:
+        counts[task['task_display_status']] = counts.get(task['task_display_status'], 0) + 1
+    return counts
+
+
+def summarize(tasks):
+    """status_counts and all_terminal of a list of tasks (vacuously terminal when empty)."""
+    return {
+        'status_counts': status_counts(tasks),
+        'all_terminal': all(is_terminal(t['task_display_status']) for t in tasks),
+    }

@@ -1,0 +1,258 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.appstreaming contributors
+# Apache License 2.0 (see LICENSE)
+"""Signed HTTP calls with retries: one requests Session, timeouts, backoff, error mapping.
+
+Each call is retried on its own (a failed page never restarts a listing) on throttling,
+server errors, dropped connections, read timeouts and truncated bodies, with exponential
+backoff and full jitter that honours ``x-acs-retry-after``. Auth and validation errors
+are never retried. A shared :class:`AdaptiveLimiter` bounds the requests in flight and
+halves that bound when the API throttles.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import random
+import threading
+import time
+import uuid
+from urllib.parse import urlencode
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    HAS_REQUESTS = True
+except ImportError:  # reported by the plugins with missing_required_lib
+    HAS_REQUESTS = False
+
+from . import signer
+from .errors import ApiError, ResponseError, TransportError
+
+API_VERSION = '2021-09-01'
+USER_AGENT = 'alibabacloud.appstreaming/0.1.0 (Ansible collection)'
+RETRYABLE_CODES = frozenset(('Throttling', 'Throttling.User', 'Throttling.Api', 'ServiceUnavailable', 'InternalError'))
+THROTTLING_CODES = frozenset(('Throttling', 'Throttling.User', 'Throttling.Api'))
+BACKOFF_BASE = 0.5       # seconds before the first retry, at most (full jitter)
+BACKOFF_CAP = 20.0       # longest single backoff
+RETRY_AFTER_CAP = 60.0   # longest wait a server's x-acs-retry-after may ask for
+RETRY_TIME_BUDGET = 300.0  # seconds one call may spend retrying, whatever ``retries`` says
+CONNECT_TIMEOUT_CAP = 10.0
+
+_HINTS = {
+    'SignatureDoesNotMatch': 'Check access_key_secret: the signature made with it does not match',
+    'IncompleteSignature': 'The request signature was rejected as incomplete',
+    'InvalidAccessKeyId.NotFound': 'Check access_key_id: the API does not know this access key',
+    'InvalidAccessKeyId.Inactive': 'The access key is disabled',
+    'InvalidTimeStamp.Expired': "Check this machine's clock: it must be within 15 minutes of the real time",
+    'InvalidTimeStamp.Format': "Check this machine's clock",
+    'MissingSecurityToken': 'This access key is an STS key: give its security_token too',
+    'InvalidSecurityToken.Expired': 'The STS security token has expired: get a new one, or use role_arn so the collection assumes the role itself',
+    'InvalidSecurityToken.Malformed': 'The STS security token is not valid for this access key',
+    'InvalidSecurityToken.Mismatch': 'The STS security token is not valid for this access key',
+    'Forbidden.RAM': 'The RAM identity needs the permission appstreaming:ListAppInstanceGroup',
+    'NoPermission': 'The RAM identity is not allowed to do this',
+}
+
+
+class _Retry(Exception):
+    """A failure worth another attempt; ``final`` is what to raise if none is left."""
+
+    def __init__(self, final, throttled=False, retry_after=None):
+        super().__init__(str(final))
+        self.final = final
+        self.throttled = throttled
+        self.retry_after = retry_after
+
+
+class AdaptiveLimiter:
+    """Bounds requests in flight; halves the bound on throttling, grows it back on success."""
+
+    def __init__(self, maximum):
+        self.maximum = max(1, int(maximum))
+        self.limit = self.maximum
+        self._in_flight = 0
+        self._successes = 0
+        self._cond = threading.Condition()
+
+    def __enter__(self):
+        with self._cond:
+            while self._in_flight >= self.limit:
+                self._cond.wait()
+            self._in_flight += 1
+        return self
+
+    def __exit__(self, *exc_info):
+        with self._cond:
+            self._in_flight -= 1
+            self._cond.notify_all()
+
+    def throttled(self):
+        with self._cond:
+            self.limit = max(1, self.limit // 2)
+            self._successes = 0
+
+    def succeeded(self):
+        with self._cond:
+            if self.limit < self.maximum:
+                self._successes += 1
+                if self._successes >= self.limit:  # additive increase: +1 per window of successes
+                    self.limit += 1
+                    self._successes = 0
+                    self._cond.notify_all()
+
+
+class Transport:
+    """Sends signed RPC calls to one endpoint with the connection settings given."""
+
+    def __init__(self, settings, credentials, sleep=time.sleep, clock=time.monotonic, utcnow=None, rng=random.random):
+        self.settings = settings
+        self.credentials = credentials
+        self.limiter = AdaptiveLimiter(settings.max_concurrency)
+        self._sleep = sleep
+        self._clock = clock
+        self._utcnow = utcnow or (lambda: datetime.datetime.now(datetime.timezone.utc))
+        self._rng = rng
+        self._session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.limiter.maximum, max_retries=0)
+        self._session.mount('https://', adapter)
+        self._session.mount('http://', adapter)
+        self.calls = 0  # HTTP requests sent, for callers that report them
+
+    def close(self):
+        self._session.close()
+
+    def call(self, action, params, deadline=None):
+        """POST one action; returns the decoded JSON body (a dict).
+
+        With a monotonic ``deadline``, no attempt's read timeout and no backoff reaches past it.
+        """
+        attempt = 0
+        waited = 0.0
+        while True:
+            try:
+                with self.limiter:
+                    result = self._once(action, params, deadline)
+                self.limiter.succeeded()
+                return result
+            except _Retry as retry:
+                if retry.throttled:
+                    self.limiter.throttled()
+                delay = self._backoff(attempt, retry.retry_after)
+                out_of_time = deadline is not None and self._clock() + delay > deadline
+                if attempt >= self.settings.retries or out_of_time or waited + delay > RETRY_TIME_BUDGET:
+                    raise self._give_up(retry.final, attempt + 1, out_of_time)
+                self._sleep(delay)
+                waited += delay
+                attempt += 1
+
+    def _backoff(self, attempt, retry_after):
+        if retry_after is not None:
+            return min(retry_after, RETRY_AFTER_CAP)
+        return self._rng() * min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt))
+
+    @staticmethod
+    def _give_up(final, attempts, out_of_time):
+        """The error to raise once retrying stops; ``transient`` tells a waiter it may poll again."""
+        suffix = ' (gave up after %d attempt%s%s)' % (attempts, '' if attempts == 1 else 's', ' at the deadline' if out_of_time else '')
+        if isinstance(final, ApiError):
+            hint = (final.hint + '.' if final.hint else '') + suffix
+            if final.code in THROTTLING_CODES:
+                hint = 'The API kept throttling: raise retries or lower max_concurrency.' + suffix
+            final = ApiError(final.action, final.code, final.api_message, final.request_id, final.status, final.recommend, hint.strip())
+        else:
+            final.args = (str(final) + suffix,)
+        final.transient = True
+        return final
+
+    def _headers(self, action, body, credential):
+        headers = {
+            'host': self.settings.endpoint.host,
+            'accept': 'application/json',
+            'content-type': 'application/x-www-form-urlencoded',
+            'user-agent': USER_AGENT,
+            'x-acs-action': action,
+            'x-acs-version': API_VERSION,
+            'x-acs-date': self._utcnow().strftime('%Y-%m-%dT%H:%M:%SZ'),
+            'x-acs-signature-nonce': uuid.uuid4().hex,
+            'x-acs-content-sha256': signer.hash_payload(body),
+        }
+        if credential.security_token:
+            headers['x-acs-accesskey-id'] = credential.access_key_id
+            headers['x-acs-security-token'] = credential.security_token
+        headers['Authorization'] = signer.authorization(
+            'POST', '/', {}, headers, body, credential.access_key_id, credential.access_key_secret)
+        return headers
+
+    def _once(self, action, params, deadline=None):
+        credential = self.credentials.get()
+        body = urlencode(sorted((k, str(v)) for k, v in params.items() if v is not None)).encode('utf-8')
+        headers = self._headers(action, body, credential)
+        url = self.settings.endpoint.url
+        timeout = self.settings.timeout
+        if deadline is not None:
+            timeout = max(0.5, min(timeout, deadline - self._clock()))
+        self.calls += 1
+        try:
+            response = self._session.post(url, data=body, headers=headers, verify=self.settings.verify,
+                                          timeout=(min(timeout, CONNECT_TIMEOUT_CAP), timeout), allow_redirects=False)
+            content = response.content
+        except requests.exceptions.SSLError as exc:
+            raise TransportError('%s: TLS error talking to %s: %s. The certificate is not trusted: set ca_bundle to the CA that '
+                                 'signed it, or validate_certs: false for a test endpoint' % (action, url, _reason(exc))) from None
+        except (requests.exceptions.Timeout, requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError) as exc:
+            raise _Retry(TransportError('%s: could not get an answer from %s: %s' % (action, url, _reason(exc)))) from None
+        except requests.exceptions.RequestException as exc:
+            raise TransportError('%s: request to %s failed: %s' % (action, url, _reason(exc))) from None
+        return self._decode(action, response, content)
+
+    @staticmethod
+    def _decode(action, response, content):
+        status = response.status_code
+        try:
+            data = json.loads(content.decode('utf-8'))
+        except (ValueError, UnicodeDecodeError):
+            data = None
+        if status >= 400 or 300 <= status < 400:
+            if not isinstance(data, dict) or not data.get('Code'):
+                kind = response.headers.get('content-type', 'no content type')
+                error = ApiError(action, 'HTTP%d' % status, 'an error answer that is not Alibaba Cloud JSON (%s)' % kind.split(';')[0],
+                                 status=status, request_id=response.headers.get('x-acs-request-id'))
+                if status >= 500:
+                    raise _Retry(error)
+                raise error
+            retry_after = _retry_after(response.headers.get('x-acs-retry-after'))
+            error = ApiError(action, str(data.get('Code')), str(data.get('Message') or ''), data.get('RequestId'), status,
+                             data.get('Recommend'), _HINTS.get(data.get('Code')), retry_after)
+            if error.code in RETRYABLE_CODES or status >= 500:
+                raise _Retry(error, throttled=error.code in THROTTLING_CODES, retry_after=retry_after)
+            raise error
+        if data is None:
+            # A truncated or garbled 200 is a transport accident: worth another attempt.
+            raise _Retry(ResponseError(action, 'the body is not valid JSON (%d bytes)' % len(content),
+                                       response.headers.get('x-acs-request-id')))
+        if not isinstance(data, dict):
+            raise ResponseError(action, 'the body is a JSON %s, not an object' % type(data).__name__)
+        return data
+
+
+def _retry_after(value):
+    """x-acs-retry-after is in milliseconds; anything unparsable is ignored."""
+    try:
+        millis = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return millis / 1000.0 if millis > 0 else None
+
+
+def _reason(exc):
+    """A short reason without the URL noise requests wraps around it."""
+    inner = exc.args[0] if exc.args else exc
+    reason = getattr(inner, 'reason', None) or inner
+    text = str(reason)
+    for marker in ('Connection aborted.', 'Read timed out', 'Connection refused', 'Connection reset', 'certificate verify failed'):
+        if marker in text:
+            return marker.rstrip('.').lower() if marker != 'certificate verify failed' else text
+    return text[:300]

@@ -1,0 +1,190 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.appstreaming contributors
+# Apache License 2.0 (see LICENSE)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: ota_task_info
+short_description: List the OTA update tasks of App Streaming delivery groups
+version_added: 0.1.0
+description:
+  - Lists the over-the-air (OTA) update tasks of one or more Alibaba Cloud App Streaming (Wuying) delivery groups
+    with the C(ListOtaTask) API, reading every page, and summarises their statuses.
+  - Pages after the first and the groups are fetched concurrently; throttling, server errors and dropped
+    connections are retried per request.
+  - Tasks are returned in API order (newest first), group by group in the order given, each task once.
+author:
+  - alibabacloud.appstreaming maintainers
+options:
+  app_instance_group_ids:
+    description:
+      - The delivery groups (C(aig-...)) whose tasks to list.
+    type: list
+    elements: str
+    required: true
+    aliases: [app_instance_group_id]
+  ota_type:
+    description:
+      - The type of OTA task. C(Fota) is the Wuying system component update, the only type the API knows.
+    type: str
+    default: Fota
+    choices: [Fota]
+  page_size:
+    description:
+      - Tasks per ListOtaTask call, 1 to 100. The default, 100, needs the fewest calls.
+    type: int
+  page_number:
+    description:
+      - Return only this page of each group (1-based), as the API does, instead of every task.
+      - O(ignore:total_count) still reports the API's total.
+    type: int
+  statuses:
+    description:
+      - Only return tasks in one of these statuses (filtered after listing).
+    type: list
+    elements: str
+    choices: [STANDBY, RUNNING, FINISHED, PART_FINISHED, FAILED, TERMINATED]
+  task_ids:
+    description:
+      - Only return the tasks with these task ids (filtered after listing).
+    type: list
+    elements: str
+  ota_version:
+    description:
+      - Only return the tasks of this OTA version (filtered after listing).
+    type: str
+extends_documentation_fragment:
+  - alibabacloud.appstreaming.connection
+  - alibabacloud.appstreaming.attributes
+  - alibabacloud.appstreaming.attributes.info_module
+notes:
+  - Terminal statuses are C(FINISHED), C(PART_FINISHED), C(FAILED) and C(TERMINATED); C(STANDBY) and C(RUNNING) are not.
+    A status the collection does not know is counted as not terminal, with a warning.
+  - The RAM permission needed is C(appstreaming:ListAppInstanceGroup).
+seealso:
+  - plugin: alibabacloud.appstreaming.ota_tasks
+    plugin_type: lookup
+'''
+
+EXAMPLES = r'''
+- name: List every OTA task of a delivery group
+  alibabacloud.appstreaming.ota_task_info:
+    app_instance_group_id: aig-53fvrq1oanz6c
+    region_id: cn-shanghai
+  register: ota
+
+- name: Show how the rollout is going
+  ansible.builtin.debug:
+    msg: "{{ ota.status_counts }} (all done: {{ ota.all_terminal }})"
+
+- name: Only the running tasks of two groups, credentials from a profile
+  alibabacloud.appstreaming.ota_task_info:
+    app_instance_group_ids:
+      - aig-53fvrq1oanz6c
+      - aig-9x2kq7h1c3m0d
+    statuses: [RUNNING, STANDBY]
+    profile: ops
+  register: running
+
+- name: Set connection options once for every task of the collection
+  module_defaults:
+    group/alibabacloud.appstreaming.appstreaming:
+      region_id: ap-southeast-1
+      role_arn: acs:ram::1234567890123456:role/ota-reader
+  block:
+    - name: Tasks of one OTA version
+      alibabacloud.appstreaming.ota_task_info:
+        app_instance_group_id: aig-53fvrq1oanz6c
+        ota_version: 0.0.1-R-20220708.110604
+      register: version_tasks
+
+# Ad hoc, against the bundled emulator:
+# ansible localhost -m alibabacloud.appstreaming.ota_task_info \
+#   -a "app_instance_group_id=aig-demo-rollout endpoint=http://127.0.0.1:8080"
+'''
+
+RETURN = r'''
+ota_tasks:
+  description: The tasks, in API order (newest first), group by group in the order given, after the filters.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    task_id:
+      description: The task id.
+      type: str
+      sample: ota-be7jzm29wrrz5
+    ota_version:
+      description: The OTA version the task installs.
+      type: str
+      sample: 0.0.1-R-20220708.110604
+    task_display_status:
+      description: One of C(STANDBY), C(RUNNING), C(FINISHED), C(PART_FINISHED), C(FAILED), C(TERMINATED).
+      type: str
+      sample: RUNNING
+    task_start_time:
+      description: When the task started, ISO 8601 as the API gives it.
+      type: str
+      sample: "2022-08-04T14:36:00+08:00"
+    app_instance_group_id:
+      description: The delivery group of the task.
+      type: str
+      sample: aig-53fvrq1oanz6c
+total_count:
+  description: The number of tasks the API reports for the groups (its C(TotalCount)s added up), before the filters.
+  returned: success
+  type: int
+  sample: 6
+status_counts:
+  description: How many of the returned tasks are in each status.
+  returned: success
+  type: dict
+  sample: {"FINISHED": 5, "RUNNING": 1}
+all_terminal:
+  description: Whether every returned task is in a terminal status (true when no task is returned).
+  returned: success
+  type: bool
+  sample: false
+groups:
+  description: Per delivery group, its C(total_count), C(status_counts) and C(all_terminal), computed as above.
+  returned: success
+  type: dict
+  sample: {"aig-53fvrq1oanz6c": {"total_count": 6, "status_counts": {"FINISHED": 5, "RUNNING": 1}, "all_terminal": false}}
+error:
+  description: On an API error, its code, message, request id, HTTP status and troubleshooting link.
+  returned: failure
+  type: dict
+  sample: {"code": "InvalidAppInstanceGroup.NotFound", "message": "The app instance group is not found.",
+           "request_id": "1CBAFFAB-B697-4049-A9B1-67E1FC5F0000", "http_status": 400, "recommend": "https://api.aliyun.com/troubleshoot"}
+'''
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import run
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import AppStreamingError
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import (
+    connection_argument_spec, query_argument_spec)
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.pager import HAS_VOLUPTUOUS
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import HAS_REQUESTS
+
+
+def main():
+    argument_spec = query_argument_spec()
+    argument_spec.update(connection_argument_spec())
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    for found, name in ((HAS_REQUESTS, 'requests'), (HAS_VOLUPTUOUS, 'voluptuous')):
+        if not found:
+            module.fail_json(msg=missing_required_lib(name))
+    try:
+        result, warnings = run(module.params)
+    except AppStreamingError as exc:
+        module.fail_json(msg=str(exc), **exc.details())
+    for warning in warnings:
+        module.warn(warning)
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,40 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.appstreaming contributors
+# Apache License 2.0 (see LICENSE)
+"""Controller-side option adapter: a plugin's options -> the module_utils argument spec.
+
+Plugins read options through Ansible's configuration system (direct arguments, ``vars:``,
+``env:``, defaults). Values that came from the environment or a default are dropped here
+and re-applied by the shared core, so that the module, the lookup and the wait action
+resolve environment variables and credential precedence in exactly one place.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import OptionError
+
+
+def explicit_options(plugin, names):
+    """The options the user set directly or through variables (not env, not defaults)."""
+    params = {}
+    for name in names:
+        value, origin = plugin.get_option_and_origin(name)
+        origin = str(origin or '')
+        if value is None or origin == 'default' or origin.startswith('env'):
+            continue
+        params[name] = value
+    return params
+
+
+def validate(argument_spec, params):
+    """Type-check, default and alias ``params`` with the module argument spec.
+
+    Raises OptionError with Ansible's own message (it names the option); never echoes
+    a secret, since secrets are no_log in the spec.
+    """
+    result = ArgumentSpecValidator(argument_spec).validate(params)
+    if result.error_messages:
+        raise OptionError('; '.join(sorted(set(result.error_messages))))
+    return result.validated_parameters

@@ -1,0 +1,39 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.appstreaming contributors
+# Apache License 2.0 (see LICENSE)
+"""The task model: conversion, terminal statuses, filters and summaries."""
+
+from __future__ import annotations
+
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import tasks
+
+
+def raw(task_id, status, version='v1'):
+    return {'TaskId': task_id, 'TaskDisplayStatus': status, 'OtaVersion': version, 'TaskStartTime': '2022-08-04T14:36:00+08:00'}
+
+
+def test_to_task_is_snake_case_with_the_group():
+    assert tasks.to_task(raw('ota-1', 'RUNNING'), 'aig-1') == {
+        'task_id': 'ota-1', 'task_display_status': 'RUNNING', 'ota_version': 'v1',
+        'task_start_time': '2022-08-04T14:36:00+08:00', 'app_instance_group_id': 'aig-1'}
+
+
+def test_terminal_statuses():
+    assert {s for s in tasks.STATUSES if tasks.is_terminal(s)} == {'FINISHED', 'PART_FINISHED', 'FAILED', 'TERMINATED'}
+    assert not tasks.is_terminal('PAUSED')
+
+
+def test_filters_combine_and_keep_order():
+    items = [tasks.to_task(raw('a', 'RUNNING', 'v1'), 'g'), tasks.to_task(raw('b', 'FAILED', 'v2'), 'g'),
+             tasks.to_task(raw('c', 'RUNNING', 'v2'), 'g')]
+    assert [t['task_id'] for t in tasks.filter_tasks(items, statuses=['RUNNING'])] == ['a', 'c']
+    assert [t['task_id'] for t in tasks.filter_tasks(items, statuses=['RUNNING'], ota_version='v2')] == ['c']
+    assert [t['task_id'] for t in tasks.filter_tasks(items, task_ids=['c', 'b'])] == ['b', 'c']
+    assert tasks.filter_tasks(items) == items
+
+
+def test_summary_counts_and_unknown_statuses_are_not_terminal():
+    items = [tasks.to_task(raw('a', 'FINISHED'), 'g'), tasks.to_task(raw('b', 'PAUSED'), 'g')]
+    assert tasks.summarize(items) == {'status_counts': {'FINISHED': 1, 'PAUSED': 1}, 'all_terminal': False}
+    assert tasks.unknown_statuses(items) == ['PAUSED']
+    assert tasks.summarize([]) == {'status_counts': {}, 'all_terminal': True}
