@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Controller side of alibabacloud.appstreaming.ota_task_wait.
 
 An action plugin rather than a module so that progress reaches the screen at every poll,
@@ -20,7 +20,7 @@ from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.pager import HAS_VOLUPTUOUS
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import HAS_REQUESTS
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.waiter import Waiter, wait_argument_spec, wait_spec
-from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils.options import validate
+from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils.options import plain, validate
 
 display = Display()
 
@@ -39,7 +39,7 @@ class ActionModule(ActionBase):
         spec = wait_argument_spec()
         spec.update(connection_argument_spec())
         try:
-            params = validate(spec, dict(self._task.args))
+            params = validate(spec, plain(self._task.args))
             groups = query(params).group_ids
             wait = wait_spec(params, groups)
             host = task_vars.get('inventory_hostname', 'localhost') if task_vars else 'localhost'

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ description:
   - Runs on the controller. It shares its client, credential resolution, retries and filters with
     M(alibabacloud.appstreaming.ota_task_info); the task dicts are the same as that module's RV(alibabacloud.appstreaming.ota_task_info#module:ota_tasks).
 author:
-  - alibabacloud.appstreaming maintainers
+  - App Streaming collection maintainers (@alibabacloud-ansible)
 options:
   _terms:
     description: One or more delivery group ids (C(aig-...)).
@@ -108,7 +108,7 @@ from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options 
     connection_argument_spec, query_argument_spec)
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.pager import HAS_VOLUPTUOUS
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import HAS_REQUESTS
-from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils.options import explicit_options, validate
+from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils.options import explicit_options, plain, validate
 
 display = Display()
 
@@ -127,7 +127,7 @@ class LookupModule(LookupBase):
             del spec[name]
         spec.update(connection_argument_spec())
         params = explicit_options(self, [name for name in spec if name != 'app_instance_group_ids'])
-        params['app_instance_group_ids'] = _flatten(terms)
+        params['app_instance_group_ids'] = _flatten(plain(terms))
         try:
             result, warnings = run(validate(spec, params))
         except AppStreamingError as exc:

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Options shared by every plugin: the argument spec, environment fallbacks and checks.
 
 The module hands ``argument_spec()`` to AnsibleModule; the lookup and the wait action run

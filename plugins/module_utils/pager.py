@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Paging through ListOtaTask: every task of every group, exactly once, in API order.
 
 Page 1 of each group gives TotalCount; the remaining pages are independent, so they are

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """ACS3-HMAC-SHA256 ("signature V3") request signing for Alibaba Cloud RPC APIs.
 
 The one piece of the client we write ourselves: the official SDK's signer pulls in the

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Signed HTTP calls with retries: one requests Session, timeouts, backoff, error mapping.
 
 Each call is retried on its own (a failed page never restarts a listing) on throttling,

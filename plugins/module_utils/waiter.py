@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Waiting until OTA tasks reach a terminal status: one deadline, fail fast, useful output.
 
 Polls every group (all pages, concurrently) through one OtaTaskClient, on a monotonic
@@ -63,6 +63,11 @@ def duration(seconds):
     if hours:
         return '%dh%02dm%02ds' % (hours, minutes, secs)
     return '%dm%02ds' % (minutes, secs) if minutes else '%ds' % secs
+
+
+def counts_text(counts):
+    """'2 RUNNING, 5 FINISHED' from status counts."""
+    return ', '.join('%d %s' % (n, s) for s, n in sorted(counts.items()))
 
 
 def _describe(task):
@@ -137,7 +142,7 @@ class Waiter:
             elif not mine:
                 text = 'no matching task listed yet'
             else:
-                text = ', '.join('%d %s' % (n, s) for s, n in sorted(counts.items()))
+                text = counts_text(counts)
             self._progress('%s: %s (%s elapsed)' % (group_id, text, duration(elapsed)))
         if missing:
             self._progress('not listed yet: %s' % ', '.join(missing))
@@ -156,7 +161,7 @@ class Waiter:
         empty = sorted(g for g, info in state['groups'].items() if info['empty'])
         if result['success']:
             msg = 'OTA tasks done after %s: %d task(s) %s' % (
-                duration(elapsed), len(state['tasks']), ', '.join('%d %s' % (n, s) for s, n in sorted(task_model.status_counts(state['tasks']).items())) or 'none')
+                duration(elapsed), len(state['tasks']), counts_text(task_model.status_counts(state['tasks'])) or 'none')
             if empty:
                 msg += '; group(s) with no OTA tasks: %s' % ', '.join(empty)
         elif failed:

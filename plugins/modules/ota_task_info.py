@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ description:
     connections are retried per request.
   - Tasks are returned in API order (newest first), group by group in the order given, each task once.
 author:
-  - alibabacloud.appstreaming maintainers
+  - App Streaming collection maintainers (@alibabacloud-ansible)
 options:
   app_instance_group_ids:
     description:

@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ description:
   - Prints one progress line per group at every poll, at default verbosity.
   - The role C(alibabacloud.appstreaming.ota_wait) wraps this action with variables, a fact and a summary.
 author:
-  - alibabacloud.appstreaming maintainers
+  - App Streaming collection maintainers (@alibabacloud-ansible)
 options:
   app_instance_group_ids:
     description: The delivery groups (C(aig-...)) to wait for. They are polled concurrently.

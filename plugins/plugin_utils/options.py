@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Controller-side option adapter: a plugin's options -> the module_utils argument spec.
 
 Plugins read options through Ansible's configuration system (direct arguments, ``vars:``,
@@ -10,6 +10,8 @@ resolve environment variables and credential precedence in exactly one place.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
@@ -24,8 +26,17 @@ def explicit_options(plugin, names):
         origin = str(origin or '')
         if value is None or origin == 'default' or origin.startswith('env'):
             continue
-        params[name] = value
+        params[name] = plain(value)
     return params
+
+
+def plain(value):
+    """Plain lists and dicts instead of the templar's lazy containers (they must not be deep-copied)."""
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
 
 
 def validate(argument_spec, params):

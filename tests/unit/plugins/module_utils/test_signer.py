@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The V3 signer reproduces Alibaba's published vectors and the official SDK's signatures.
 
 The vectors (fixtures/v3_signature_vectors.json) were copied from the project's research
