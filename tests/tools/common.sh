@@ -1,0 +1,128 @@
+# shellcheck shell=bash
+# Shared settings for the scripts in tests/tools/ (sourced, not executed).
+#
+# Every script that sources this gets:
+#   ROOT         the checkout (collection root)
+#   BUILD        $ROOT/.build (gitignored scratch space)
+#   VENV         $ROOT/.venv  (gitignored dev/test virtualenv, Python 3.12)
+#   COLLECTIONS  $BUILD/collections (holds ansible_collections/...)
+#   STAGE        the staged copy of the collection
+# and a sanitised environment for every process it starts (see isolate_env).
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD="$ROOT/.build"
+VENV="$ROOT/.venv"
+COLLECTIONS="$BUILD/collections"
+COLLECTION_NAMESPACE=alibabacloud
+COLLECTION_NAME=appstreaming
+STAGE="$COLLECTIONS/ansible_collections/$COLLECTION_NAMESPACE/$COLLECTION_NAME"
+PYTHON_VERSION=3.12
+export ROOT BUILD VENV COLLECTIONS STAGE PYTHON_VERSION
+
+die() {
+    echo "ERROR: $*" >&2
+    exit 1
+}
+
+# Print the path of a CPython 3.12 interpreter. pyenv shims do not work for
+# versions that are not the global one, so look the interpreter up by path.
+find_python() {
+    local candidate root
+    if [[ -n "${APPSTREAMING_PYTHON:-}" ]]; then
+        "$APPSTREAMING_PYTHON" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null \
+            || die "APPSTREAMING_PYTHON=$APPSTREAMING_PYTHON is not a Python $PYTHON_VERSION interpreter"
+        echo "$APPSTREAMING_PYTHON"
+        return
+    fi
+    root=""
+    if command -v pyenv >/dev/null 2>&1; then
+        root=$(pyenv root 2>/dev/null || true)
+    fi
+    for candidate in "${root:-${PYENV_ROOT:-$HOME/.pyenv}}"/versions/"$PYTHON_VERSION".*/bin/python3 \
+        /usr/local/bin/python"$PYTHON_VERSION" /usr/bin/python"$PYTHON_VERSION" \
+        "$(command -v python"$PYTHON_VERSION" 2>/dev/null || true)"; do
+        [[ -n "$candidate" && -x "$candidate" ]] || continue
+        if "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
+            echo "$candidate"
+            return
+        fi
+    done
+    die "no Python $PYTHON_VERSION interpreter found (looked in \$(pyenv root)/versions/$PYTHON_VERSION.*/bin/python3 and python$PYTHON_VERSION on PATH); install one or set APPSTREAMING_PYTHON"
+}
+
+# Sanitise the environment of everything started from now on: no proxies, no
+# cloud metadata service, a private HOME (so no real ~/.alibabacloud or
+# ~/.ansible leaks in), temp dirs under .build, the venv first on PATH.
+# The first script of a run (no APPSTREAMING_ISOLATED yet) starts HOME afresh.
+isolate_env() {
+    if [[ -z "${APPSTREAMING_ISOLATED:-}" ]]; then
+        fresh_home
+        export APPSTREAMING_ISOLATED=1
+    fi
+    unset HTTP_PROXY HTTPS_PROXY http_proxy https_proxy ALL_PROXY all_proxy NO_PROXY no_proxy
+    unset ANSIBLE_CONFIG ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS PYTHONPATH
+    unset ALIBABA_CLOUD_PROFILE ALIBABA_CLOUD_CREDENTIALS_FILE ALIBABA_CLOUD_CONFIG_FILE
+    export ALIBABA_CLOUD_ECS_METADATA_DISABLED=true
+    export HOME="$BUILD/home"
+    export ANSIBLE_LOCAL_TEMP="$BUILD/tmp/ansible-local"
+    export ANSIBLE_REMOTE_TEMP="$BUILD/tmp/ansible-remote"
+    export ANSIBLE_NOCOLOR=1
+    export ANSIBLE_FORCE_COLOR=0
+    export PY_COLORS=0
+    export PYTHONDONTWRITEBYTECODE=1
+    export PIP_DISABLE_PIP_VERSION_CHECK=1
+    export TMPDIR="$BUILD/tmp"
+    mkdir -p "$HOME" "$ANSIBLE_LOCAL_TEMP" "$ANSIBLE_REMOTE_TEMP" "$TMPDIR"
+    if [[ -x "$VENV/bin/python" ]]; then
+        export VIRTUAL_ENV="$VENV"
+        export PATH="$VENV/bin:$PATH"
+    fi
+}
+
+# Give the private HOME a fresh start, keeping only ansible-test's cache
+# (its bootstrapped sanity virtualenvs and the get-pip stand-in), which is
+# derived from pinned inputs only and makes sanity several times faster.
+fresh_home() {
+    local home="$BUILD/home" keep="$BUILD/home-keep"
+    rm -rf "$keep"
+    if [[ -d "$home/.ansible/test" ]]; then
+        mkdir -p "$keep"
+        mv "$home/.ansible/test" "$keep/test"
+    fi
+    rm -rf "$home"
+    mkdir -p "$home/.ansible"
+    if [[ -d "$keep/test" ]]; then
+        mv "$keep/test" "$home/.ansible/test"
+    fi
+    rm -rf "$keep"
+}
+
+require_venv() {
+    [[ -x "$VENV/bin/ansible-test" ]] || die "$VENV is missing or incomplete: run 'make venv' (tests/tools/venv.sh) first"
+}
+
+# run_pytest SUITE [pytest args...]: pytest tests/SUITE from a fresh staged
+# copy, importing the collection as ansible_collections.alibabacloud.appstreaming
+# from .build/collections (also what ansible/ansible-playbook subprocesses use).
+# pytest's "no tests collected" (exit 5) is an error here: it means nothing ran.
+run_pytest() {
+    local suite="$1" rc=0
+    shift
+    isolate_env
+    require_venv
+    bash "$ROOT/tests/tools/stage.sh" >/dev/null
+    [[ -d "$STAGE/tests/$suite" ]] || die "tests/$suite does not exist: no $suite tests to run"
+    export PYTHONPATH="$COLLECTIONS"
+    export ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS"
+    export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
+    export HYPOTHESIS_STORAGE_DIRECTORY="$BUILD/hypothesis"
+    cd "$STAGE" || exit 1
+    "$VENV/bin/python" -m pytest "tests/$suite" -o cache_dir="$BUILD/pytest_cache/$suite" -ra "$@" || rc=$?
+    if [[ $rc -eq 5 ]]; then
+        echo "ERROR: pytest collected no tests in tests/$suite: nothing ran" >&2
+        return 1
+    fi
+    return "$rc"
+}
