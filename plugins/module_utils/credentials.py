@@ -184,6 +184,13 @@ def resolve(params, environ=None):
     """Return an object whose ``get()`` gives the Credential to sign with."""
     environ = os.environ if environ is None else environ
     base = _base_source(params, environ)
+    if not isinstance(base, StaticCredentials) and base[0] == 'default':
+        tried, available = _default_chain_sources(environ)
+        if not available:
+            # Nothing the default chain could read: say so without paying for the library.
+            raise CredentialError('no credentials found; tried %s. Set access_key_id and access_key_secret, '
+                                  'or profile, or the ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET '
+                                  'environment variables' % ', '.join(tried))
     role_arn = params.get('role_arn')
     if isinstance(base, StaticCredentials) and not role_arn:
         return base
@@ -220,9 +227,28 @@ def resolve(params, environ=None):
 
 
 def _default_chain_text(environ):
-    home = environ.get('HOME') or '~'
-    tried = ['environment variables ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY',
-             '%s/.aliyun/config.json' % home, '%s/.alibabacloud/credentials.ini' % home]
+    return 'the default credential chain (%s)' % ', '.join(_default_chain_sources(environ)[0])
+
+
+def _default_chain_sources(environ):
+    """What the alibabacloud-credentials default chain would look at, and whether any of it exists."""
+    home = environ.get('HOME') or os.path.expanduser('~')
+    cli_file = os.path.join(home, '.aliyun', 'config.json')
+    ini_file = environ.get('ALIBABA_CLOUD_CREDENTIALS_FILE') or os.path.join(home, '.alibabacloud', 'credentials.ini')
+    tried = ['options access_key_id/access_key_secret and profile',
+             'environment variables %s and %s' % ('/'.join(CREDENTIAL_ENV['access_key_id'][:1] + CREDENTIAL_ENV['access_key_secret'][:1]),
+                                                   '/'.join(CREDENTIAL_ENV['access_key_id'][1:] + CREDENTIAL_ENV['access_key_secret'][1:]))]
+    available = False
+    for path in (cli_file, ini_file):
+        exists = os.path.exists(path)
+        available = available or exists
+        tried.append(path if exists else '%s (missing)' % path)
+    for names, text in ((('ALIBABA_CLOUD_OIDC_TOKEN_FILE', 'ALIBABA_CLOUD_ROLE_ARN', 'ALIBABA_CLOUD_OIDC_PROVIDER_ARN'), 'OIDC role'),
+                        (('ALIBABA_CLOUD_CREDENTIALS_URI',), 'credentials URI')):
+        if all(environ.get(name) for name in names):
+            available = True
+            tried.append(text)
     if (environ.get('ALIBABA_CLOUD_ECS_METADATA_DISABLED') or '').lower() != 'true':
+        available = True
         tried.append('the ECS instance RAM role')
-    return 'the default credential chain (options access_key_id/access_key_secret, profile, role_arn; %s)' % ', '.join(tried)
+    return tried, available

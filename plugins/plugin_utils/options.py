@@ -19,13 +19,20 @@ from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors i
 
 
 def explicit_options(plugin, names):
-    """The options the user set directly or through variables (not env, not defaults)."""
+    """The options the user set directly or through variables (not env, not defaults).
+
+    Values from ``vars:`` arrive as the raw variable (``"{{ vault_secret }}"``): they are
+    templated here, as Ansible would for any other variable.
+    """
     params = {}
+    templar = getattr(plugin, '_templar', None)
     for name in names:
         value, origin = plugin.get_option_and_origin(name)
         origin = str(origin or '')
         if value is None or origin == 'default' or origin.startswith('env'):
             continue
+        if origin.startswith('var') and templar is not None:
+            value = templar.template(value)
         params[name] = plain(value)
     return params
 

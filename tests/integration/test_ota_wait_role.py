@@ -1,0 +1,132 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.appstreaming contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The ota_wait role through real `ansible-playbook`, against emulator status timelines.
+
+Timelines start when the scenario is loaded, right before each playbook. The role's own
+`elapsed` (monotonic, measured by the action) is what the timing bounds of the issue are
+checked against.
+"""
+
+from __future__ import annotations
+
+import json
+
+from conftest import AK, SECRET, task
+
+INTERVAL = 2
+
+
+def run_role(server, ansible, tmp_path, groups, role_vars='', check=None):
+    server.load({'accounts': [{'access_key_id': AK, 'access_key_secret': SECRET}], 'groups': groups})
+    out = tmp_path / 'result.json'
+    text = '''
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/alibabacloud.appstreaming.appstreaming:
+      endpoint: %s
+      access_key_id: %s
+      access_key_secret: %s
+  tasks:
+    - block:
+        - name: Gate
+          ansible.builtin.include_role:
+            name: alibabacloud.appstreaming.ota_wait
+          vars:
+            ota_wait_poll_interval: %d
+%s
+      always:
+        - name: Keep the fact, whatever the outcome
+          ansible.builtin.copy:
+            content: "{{ ota_wait_result | to_json }}"
+            dest: %s
+''' % (server.endpoint, AK, SECRET, INTERVAL, '\n'.join('            ' + line for line in role_vars.strip().splitlines()), out)
+    proc = ansible.playbook(text, check=check)
+    result = json.loads(out.read_text()) if out.exists() else None
+    return proc, result
+
+
+def timeline(*steps):
+    return [list(step) for step in steps]
+
+
+def test_all_tasks_finish(emulator, ansible, tmp_path):
+    server = emulator()
+    groups = {'aig-1': {'tasks': [task('ota-%d' % i, timeline=timeline((0, 'RUNNING'), (6, 'FINISHED'))) for i in range(3)]}}
+    proc, result = run_role(server, ansible, tmp_path, groups, 'ota_wait_app_instance_group_ids: [aig-1]', check=True)
+    assert result['success'] is True and result['timed_out'] is False
+    assert [t['task_display_status'] for t in result['tasks']] == ['FINISHED'] * 3
+    assert result['groups']['aig-1']['status_counts'] == {'FINISHED': 3}
+    assert 6 - INTERVAL <= result['elapsed'] <= 6 + INTERVAL + 3
+    # progress at default verbosity: one line per poll with the counts by status
+    assert 'aig-1: 3 RUNNING (0s elapsed)' in proc.stdout
+    assert 'aig-1: 3 FINISHED' in proc.stdout
+    assert 'OTA tasks done after' in proc.stdout
+
+
+def test_one_failure_fails_fast_naming_it(emulator, ansible, tmp_path):
+    server = emulator()
+    groups = {'aig-1': {'tasks': [
+        task('ota-bad', version='v9', timeline=timeline((0, 'RUNNING'), (3, 'FAILED'))),
+        task('ota-slow', timeline=timeline((0, 'RUNNING'), (40, 'FINISHED')))]}}
+    proc, result = run_role(server, ansible, tmp_path, groups, 'ota_wait_app_instance_group_ids: [aig-1]', check=False)
+    assert result['success'] is False and result['timed_out'] is False
+    assert [t['task_id'] for t in result['failed_tasks']] == ['ota-bad']
+    assert [t['task_id'] for t in result['pending_tasks']] == ['ota-slow']
+    assert result['elapsed'] < 3 + INTERVAL + 3   # long before ota-slow finishes at 40 s
+    assert 'aig-1/ota-bad (v9) FAILED' in proc.stdout
+    assert 'failed=1' in proc.stdout
+
+
+def test_timeout_lists_what_is_still_running(emulator, ansible, tmp_path):
+    server = emulator()
+    groups = {'aig-1': {'tasks': [task('ota-stuck', timeline=timeline((0, 'RUNNING'))), task('ota-done')]}}
+    proc, result = run_role(server, ansible, tmp_path, groups,
+                            'ota_wait_app_instance_group_ids: [aig-1]\nota_wait_timeout: 5', check=False)
+    assert result['timed_out'] is True and result['success'] is False
+    assert 5 <= result['elapsed'] <= 5 + INTERVAL
+    assert [t['task_id'] for t in result['pending_tasks']] == ['ota-stuck']
+    assert 'Timed out after 5s waiting for: aig-1/ota-stuck' in proc.stdout
+
+
+def test_a_task_that_appears_later_is_waited_for(emulator, ansible, tmp_path):
+    server = emulator()
+    groups = {'aig-1': {'tasks': [task('ota-old'), task('ota-new', appear_after=4, timeline=timeline((0, 'RUNNING'), (7, 'FINISHED')))]}}
+    proc, result = run_role(server, ansible, tmp_path, groups,
+                            'ota_wait_app_instance_group_ids: [aig-1]\nota_wait_task_ids: [ota-new]', check=True)
+    assert result['success'] is True
+    assert [(t['task_id'], t['task_display_status']) for t in result['tasks']] == [('ota-new', 'FINISHED')]
+    assert result['polls'] >= 3
+    assert 'not listed yet: ota-new' in proc.stdout
+
+
+def test_fail_false_lets_the_play_go_on(emulator, ansible, tmp_path):
+    server = emulator()
+    groups = {'aig-1': {'tasks': [task('ota-bad', timeline=timeline((0, 'RUNNING'), (2, 'TERMINATED')))]}}
+    proc, result = run_role(server, ansible, tmp_path, groups,
+                            'ota_wait_app_instance_group_ids: [aig-1]\nota_wait_fail: false', check=True)
+    assert result['success'] is False
+    assert [(t['task_id'], t['task_display_status']) for t in result['failed_tasks']] == [('ota-bad', 'TERMINATED')]
+    assert 'failed=0' in proc.stdout
+
+
+def test_two_groups_in_one_call(emulator, ansible, tmp_path):
+    server = emulator()
+    groups = {
+        'aig-1': {'tasks': [task('ota-1', timeline=timeline((0, 'STANDBY'), (2, 'RUNNING'), (5, 'FINISHED')))]},
+        'aig-2': {'tasks': [task('ota-2', timeline=timeline((0, 'RUNNING'), (4, 'PART_FINISHED')))]},
+        'aig-empty': {'tasks': []},
+    }
+    proc, result = run_role(server, ansible, tmp_path, groups,
+                            'ota_wait_app_instance_group_ids: [aig-1, aig-2, aig-empty]\n'
+                            'ota_wait_success_statuses: [FINISHED, PART_FINISHED]', check=True)
+    assert result['success'] is True
+    assert result['groups']['aig-1']['status_counts'] == {'FINISHED': 1}
+    assert result['groups']['aig-2']['status_counts'] == {'PART_FINISHED': 1}
+    assert result['groups']['aig-empty']['empty'] is True
+    assert 'aig-empty: no OTA tasks, nothing to wait for' in proc.stdout
+    assert 'group(s) with no OTA tasks: aig-empty' in proc.stdout
+    # each poll lists each group once (one page each)
+    calls = server.stats()['list_calls_by_group']
+    assert calls['aig-1'] == calls['aig-2'] == calls['aig-empty'] == result['polls']
