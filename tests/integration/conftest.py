@@ -126,6 +126,20 @@ def ansible(tmp_path):
     return Ansible(home, work)
 
 
+def play_with_defaults(server, tasks):
+    """A localhost play whose module_defaults group points every plugin at the emulator."""
+    return '''
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/alibabacloud.appstreaming.appstreaming:
+      endpoint: %s
+      access_key_id: %s
+      access_key_secret: %s
+  tasks:
+%s''' % (server.endpoint, AK, SECRET, tasks)
+
+
 def creds(server, **extra):
     """Module arguments for the emulator with the default account."""
     args = {'endpoint': server.endpoint, 'access_key_id': AK, 'access_key_secret': SECRET}

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from conftest import AK, ROLE_ARN, SECRET, account, creds, task
+from conftest import AK, ROLE_ARN, SECRET, account, creds, play_with_defaults, task
 
 MODULE = 'alibabacloud.appstreaming.ota_task_info'
 
@@ -88,15 +88,7 @@ def test_exact_list_through_throttling_errors_and_resets(emulator, ansible):
 
 def test_check_mode_and_module_defaults_group(emulator, ansible):
     server = emulator({'aig-1': {'tasks': [task('ota-1', 'RUNNING')]}})
-    play = '''
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/alibabacloud.appstreaming.appstreaming:
-      endpoint: %s
-      access_key_id: %s
-      access_key_secret: %s
-  tasks:
+    play = play_with_defaults(server, '''
     - alibabacloud.appstreaming.ota_task_info:
         app_instance_group_id: aig-1
       register: ota
@@ -107,7 +99,7 @@ def test_check_mode_and_module_defaults_group(emulator, ansible):
           - ota.ota_tasks | map(attribute='task_id') | list == ['ota-1']
           - "ota.status_counts == {'RUNNING': 1}"
           - not ota.all_terminal
-''' % (server.endpoint, AK, SECRET)
+''')
     ansible.playbook(play, check=True)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import AK, SECRET, task
+from conftest import AK, SECRET, play_with_defaults, task
 
 INTERVAL = 2
 
@@ -20,15 +20,7 @@ INTERVAL = 2
 def run_role(server, ansible, tmp_path, groups, role_vars='', check=None):
     server.load({'accounts': [{'access_key_id': AK, 'access_key_secret': SECRET}], 'groups': groups})
     out = tmp_path / 'result.json'
-    text = '''
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/alibabacloud.appstreaming.appstreaming:
-      endpoint: %s
-      access_key_id: %s
-      access_key_secret: %s
-  tasks:
+    text = play_with_defaults(server, '''
     - block:
         - name: Gate
           ansible.builtin.include_role:
@@ -41,7 +33,7 @@ def run_role(server, ansible, tmp_path, groups, role_vars='', check=None):
           ansible.builtin.copy:
             content: "{{ ota_wait_result | to_json }}"
             dest: %s
-''' % (server.endpoint, AK, SECRET, INTERVAL, '\n'.join('            ' + line for line in role_vars.strip().splitlines()), out)
+''' % (INTERVAL, '\n'.join('            ' + line for line in role_vars.strip().splitlines()), out))
     proc = ansible.playbook(text, check=check)
     result = json.loads(out.read_text()) if out.exists() else None
     return proc, result
