@@ -16,6 +16,11 @@ init_plugin_loader()
 from .helpers import Emulator, FakeClock, account  # noqa: E402  pylint: disable=wrong-import-position
 
 
+def pytest_configure(config):
+    # alibabacloud-credentials' own deprecation noise (its STS signer calls datetime.utcnow()).
+    config.addinivalue_line('filterwarnings', r'ignore:datetime\.datetime\.utcnow\(\) is deprecated:DeprecationWarning')
+
+
 @pytest.fixture
 def emulator():
     """Start an emulator: call it with groups (and accounts, Emulator keywords); stopped after the test.
