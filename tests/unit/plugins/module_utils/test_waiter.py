@@ -1,0 +1,183 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.appstreaming contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Waiter against the emulator, on a fake clock shared by the waiter, the transport and the
+emulator's task timelines: a 30-minute wait runs in milliseconds, every poll at a known time."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import OtaTaskClient
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import ApiError, OptionError, ResponseError
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.waiter import Waiter, duration, wait_spec
+
+from ...helpers import task, validated
+
+V1, V2 = '0.0.1-R-20220708.110604', '0.0.2-R-20220801.000000'
+
+
+def running_until(task_id, seconds, final='FINISHED', version=V1, start='2022-08-04T14:36:00+08:00', **extra):
+    return task(task_id, None, version, start, timeline=[[0, 'RUNNING'], [seconds, final]], **extra)
+
+
+def wait(server, clock, groups=('aig-1',), retries=6, **options):
+    """Run one wait; returns (result, progress lines)."""
+    options.setdefault('wait_timeout', 600)
+    options.setdefault('poll_interval', 10)
+    options.setdefault('success_statuses', ['FINISHED'])
+    spec = wait_spec(options, groups)
+    lines = []
+    with OtaTaskClient(validated(server, retries=retries), clock=clock, sleep=clock.sleep) as client:
+        return Waiter(client, spec, clock=clock, sleep=clock.sleep, progress=lines.append).wait(), lines
+
+
+def test_success_when_every_task_finishes(emulator, clock):
+    server = emulator({'aig-1': {'tasks': [task('ota-old'), running_until('ota-new', 25, start='2022-08-05T10:00:00+08:00')]}}, clock=clock)
+    result, lines = wait(server, clock)
+    assert (result['success'], result['timed_out'], result['polls'], result['elapsed']) == (True, False, 4, 30.0)
+    assert clock.sleeps == [10, 10, 10]
+    assert [t['task_id'] for t in result['tasks']] == ['ota-new', 'ota-old']
+    assert result['msg'] == 'OTA tasks done after 30s: 2 task(s) 2 FINISHED'
+    assert result['failed_tasks'] == result['pending_tasks'] == result['missing_task_ids'] == []
+    assert result['groups'] == {'aig-1': {'status_counts': {'FINISHED': 2}, 'task_count': 2, 'empty': False}}
+    assert lines[0] == 'aig-1: 1 FINISHED, 1 RUNNING (0s elapsed)' and lines[-1] == 'aig-1: 2 FINISHED (30s elapsed)'
+
+
+def test_a_failed_task_fails_the_wait_at_once(emulator, clock):
+    tasks = [running_until('ota-bad', 15, 'FAILED', start='2022-08-05T10:00:00+08:00'), running_until('ota-slow', 500)]
+    server = emulator({'aig-1': {'tasks': tasks}}, clock=clock)
+    result, _lines = wait(server, clock)
+    assert (result['success'], result['timed_out'], result['polls'], result['elapsed']) == (False, False, 3, 20.0)
+    assert [t['task_id'] for t in result['failed_tasks']] == ['ota-bad']
+    assert [t['task_id'] for t in result['pending_tasks']] == ['ota-slow']
+    assert result['msg'] == ('OTA task(s) failed after 20s: aig-1/ota-bad (%s) FAILED; still running: aig-1/ota-slow (%s) RUNNING' % (V1, V1))
+
+
+def test_without_fail_fast_the_wait_goes_on_and_still_fails(emulator, clock):
+    tasks = [running_until('ota-bad', 15, 'FAILED', start='2022-08-05T10:00:00+08:00'), running_until('ota-slow', 45)]
+    server = emulator({'aig-1': {'tasks': tasks}}, clock=clock)
+    result, _lines = wait(server, clock, fail_fast=False)
+    assert (result['success'], result['timed_out'], result['polls'], result['elapsed']) == (False, False, 6, 50.0)
+    assert [t['task_id'] for t in result['failed_tasks']] == ['ota-bad'] and result['pending_tasks'] == []
+
+
+def test_other_success_statuses(emulator, clock):
+    server = emulator({'aig-1': {'tasks': [running_until('ota-part', 5, 'PART_FINISHED')]}}, clock=clock)
+    result, _lines = wait(server, clock, success_statuses=['FINISHED', 'PART_FINISHED'])
+    assert result['success'] and result['polls'] == 2
+
+
+def test_the_deadline_ends_the_wait_with_the_pending_tasks(emulator, clock):
+    server = emulator({'aig-1': {'tasks': [task('ota-ok'), running_until('ota-slow', 9999, start='2022-08-05T10:00:00+08:00')]}}, clock=clock)
+    result, _lines = wait(server, clock, wait_timeout=25)
+    assert (result['success'], result['timed_out'], result['polls'], result['elapsed']) == (False, True, 4, 25.0)
+    assert clock.sleeps == [10, 10, 5]   # the last sleep ends at the deadline, not past it
+    assert [t['task_id'] for t in result['pending_tasks']] == ['ota-slow']
+    assert result['msg'] == 'Timed out after 25s waiting for: aig-1/ota-slow (%s) RUNNING' % V1
+
+
+def test_a_task_that_appears_late_is_waited_for(emulator, clock):
+    server = emulator({'aig-1': {'tasks': [task('ota-other', 'RUNNING'),
+                                           running_until('ota-late', 35, appear_after=15, start='2022-08-05T10:00:00+08:00')]}},
+                      clock=clock)
+    result, lines = wait(server, clock, task_ids=['ota-late'])
+    assert (result['success'], result['polls'], result['elapsed']) == (True, 5, 40.0)
+    assert [t['task_id'] for t in result['tasks']] == ['ota-late']   # ota-other is not waited for
+    assert lines.count('not listed yet: ota-late') == 2
+    assert 'aig-1: no matching task listed yet (0s elapsed)' in lines
+
+
+def test_a_task_that_never_appears_is_named_at_the_deadline(emulator, clock):
+    server = emulator({'aig-1': {'tasks': [task('ota-other')]}}, clock=clock)
+    result, _lines = wait(server, clock, task_ids=['ota-ghost'], wait_timeout=20)
+    assert result['timed_out'] and result['missing_task_ids'] == ['ota-ghost']
+    assert result['msg'] == 'Timed out after 20s waiting for: ota-ghost (not listed yet)'
+
+
+def test_ota_version_waits_for_its_first_task_to_appear(emulator, clock):
+    tasks = [task('ota-v1', 'RUNNING', V1), running_until('ota-v2', 25, version=V2, appear_after=15, start='2022-08-05T10:00:00+08:00')]
+    server = emulator({'aig-1': {'tasks': tasks}}, clock=clock)
+    result, _lines = wait(server, clock, ota_version=V2)
+    assert (result['success'], result['polls'], result['elapsed']) == (True, 4, 30.0)
+    assert [t['task_id'] for t in result['tasks']] == ['ota-v2']
+
+
+def test_ota_version_that_never_appears_is_named_at_the_deadline(emulator, clock):
+    server = emulator({'aig-1': {'tasks': [task('ota-v1', 'FINISHED', V1)]}}, clock=clock)
+    result, _lines = wait(server, clock, ota_version=V2, wait_timeout=30)
+    assert result['timed_out'] and result['polls'] == 4
+    assert result['msg'] == 'Timed out after 30s waiting for: no task of OTA version %s listed' % V2
+
+
+def test_tasks_listed_after_the_first_poll_are_not_waited_for(emulator, clock):
+    server = emulator({'aig-1': {'tasks': [running_until('ota-1', 15)]}}, clock=clock)
+    clock.on_sleep.append(lambda now: server.insert_task('aig-1') if len(clock.sleeps) == 1 else None)
+    result, _lines = wait(server, clock)
+    assert result['success'] and result['polls'] == 3
+    assert [t['task_id'] for t in result['tasks']] == ['ota-1']
+    assert len(server.tasks('aig-1')) == 2 and server.tasks('aig-1')[0]['TaskDisplayStatus'] == 'RUNNING'
+
+
+def test_transient_errors_are_polled_through(emulator, clock):
+    server = emulator({'aig-1': {'tasks': [running_until('ota-1', 25)]}}, clock=clock, faults={'schedule': {'2': 'http500'}})
+    result, lines = wait(server, clock, retries=0)
+    assert (result['success'], result['polls'], result['elapsed']) == (True, 4, 30.0)
+    failed = [line for line in lines if line.startswith('poll 2 failed, will poll again: ')]
+    assert len(failed) == 1 and 'InternalError' in failed[0] and 'gave up after 1 attempt' in failed[0]
+
+
+def test_retries_within_a_poll_use_the_same_clock(emulator, clock):
+    server = emulator({'aig-1': {'tasks': [running_until('ota-1', 5)]}}, clock=clock, faults={'schedule': {'1': 'reset'}})
+    result, _lines = wait(server, clock, retries=2)
+    assert result['success'] and result['polls'] == 2
+    assert len(clock.sleeps) == 2 and clock.sleeps[1] == 10 and 0 <= clock.sleeps[0] <= 0.5   # one backoff, then one poll interval
+
+
+def test_errors_until_the_deadline_end_in_a_timeout_naming_the_last_error(emulator, clock):
+    server = emulator({'aig-1': {'tasks': [running_until('ota-1', 5)]}}, clock=clock, faults={'every': {'http503': 1}})
+    result, _lines = wait(server, clock, retries=0, wait_timeout=20)
+    assert (result['timed_out'], result['polls']) == (True, 3)
+    assert result['msg'].startswith('Timed out after 20s waiting for: the first successful poll; last error: ListOtaTask failed: '
+                                    'ServiceUnavailable: ')
+
+
+@pytest.mark.parametrize('groups, faults, error, code', [
+    (('aig-nope',), None, ApiError, 'InvalidAppInstanceGroup.NotFound'),
+    (('aig-1',), {'schedule': {'2': 'badshape'}}, ResponseError, None),
+])
+def test_errors_retrying_cannot_fix_are_raised(emulator, clock, groups, faults, error, code):
+    server = emulator({'aig-1': {'tasks': [running_until('ota-1', 50)]}}, clock=clock, faults=faults)
+    with pytest.raises(error) as err:
+        wait(server, clock, groups=groups)
+    assert not err.value.transient
+    assert getattr(err.value, 'code', None) == code
+
+
+def test_an_empty_group_is_done_at_once(emulator, clock):
+    server = emulator({'aig-empty': {'tasks': []}, 'aig-1': {'tasks': [task('ota-1')]}}, clock=clock)
+    result, lines = wait(server, clock, groups=('aig-1', 'aig-empty'))
+    assert (result['success'], result['polls'], clock.sleeps) == (True, 1, [])
+    assert result['groups']['aig-empty'] == {'status_counts': {}, 'task_count': 0, 'empty': True}
+    assert result['msg'] == 'OTA tasks done after 0s: 1 task(s) 1 FINISHED; group(s) with no OTA tasks: aig-empty'
+    assert 'aig-empty: no OTA tasks, nothing to wait for (0s elapsed)' in lines
+
+
+@pytest.mark.parametrize('options, words', [
+    ({'wait_timeout': 0}, 'wait_timeout must be greater than 0 seconds, got 0'),
+    ({'poll_interval': 1}, 'poll_interval must be at least 2 seconds, got 1'),
+    ({'success_statuses': []}, 'success_statuses must name at least one status'),
+    ({'success_statuses': ['FINISHED', 'RUNNING']}, "success_statuses: 'RUNNING' is not a terminal status"),
+    ({'task_ids': ['ota-1', ' ']}, 'task_ids must not contain an empty task id'),
+])
+def test_wait_options_are_checked(options, words):
+    full = {'wait_timeout': 60, 'poll_interval': 10, 'success_statuses': ['FINISHED']}
+    full.update(options)
+    with pytest.raises(OptionError) as err:
+        wait_spec(full, ('aig-1',))
+    assert words in str(err.value)
+
+
+@pytest.mark.parametrize('seconds, text', [(0, '0s'), (59.6, '1m00s'), (90, '1m30s'), (3725, '1h02m05s')])
+def test_durations_read_like_a_clock(seconds, text):
+    assert duration(seconds) == text
