@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from ansible.plugins.loader import init_plugin_loader
@@ -14,6 +16,24 @@ from ansible.plugins.loader import init_plugin_loader
 init_plugin_loader()
 
 from .helpers import Emulator, FakeClock, account  # noqa: E402  pylint: disable=wrong-import-position
+
+
+def _import_credentials_library_with_a_clean_environment():
+    """alibabacloud-credentials reads the environment once, when it is imported (keys, profile name,
+    HOME, ECS metadata switch), and some of its providers fall back to those values. Import it now,
+    with none of them set, so that no test's environment leaks into a later test through it."""
+    saved = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith(('ALIBABA_CLOUD_', 'ALICLOUD_'))}
+    os.environ['ALIBABA_CLOUD_ECS_METADATA_DISABLED'] = 'true'
+    try:
+        import alibabacloud_credentials.provider  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+    except ImportError:
+        pass
+    finally:
+        os.environ.pop('ALIBABA_CLOUD_ECS_METADATA_DISABLED')
+        os.environ.update(saved)
+
+
+_import_credentials_library_with_a_clean_environment()
 
 
 def pytest_configure(config):
