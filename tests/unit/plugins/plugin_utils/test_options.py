@@ -13,6 +13,7 @@ import pytest
 
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import lookup_loader
+from ansible.template import Templar, trust_as_template
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import OptionError
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import connection_argument_spec, query_argument_spec
@@ -32,6 +33,16 @@ def test_only_options_set_directly_or_through_variables_are_explicit(monkeypatch
                        direct={'statuses': ['RUNNING']})
     assert plugin.get_option('access_key_id') == 'LTAI-env'   # Ansible did read the environment...
     assert explicit_options(plugin, NAMES) == {'profile': 'p', 'timeout': 3.0, 'statuses': ['RUNNING']}   # ...the adapter drops it
+
+
+def test_variables_are_templated_as_ansible_would():
+    variables = {'vault_secret': SECRET, 'ansible_appstreaming_access_key_secret': trust_as_template('{{ vault_secret }}'),
+                 'ansible_appstreaming_profile': '{{ not_trusted }}'}
+    plugin = lookup_loader.get('alibabacloud.appstreaming.ota_tasks', loader=DataLoader(),
+                               templar=Templar(loader=DataLoader(), variables=variables))
+    plugin.set_options(var_options=variables, direct={})
+    # a trusted template (from a playbook or vars file) is rendered; an untrusted string stays as it is
+    assert explicit_options(plugin, NAMES) == {'access_key_secret': SECRET, 'profile': '{{ not_trusted }}'}
 
 
 class Origins:
