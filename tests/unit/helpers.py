@@ -11,6 +11,7 @@ HTTP; nothing of the collection's own client is patched. Time is injected (``sle
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -128,3 +129,18 @@ def sent_headers(client_transport):
     client_transport._session.hooks['response'].append(  # pylint: disable=protected-access
         lambda response, *args, **kwargs: seen.append(dict(response.request.headers)))
     return seen
+
+
+def concurrently(function, count):
+    """Run ``function`` in ``count`` threads started together; returns when all have ended."""
+    barrier = threading.Barrier(count)
+
+    def run():
+        barrier.wait()
+        function()
+
+    threads = [threading.Thread(target=run) for _i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

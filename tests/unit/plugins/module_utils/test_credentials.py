@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import threading
 
 import pytest
 
@@ -18,7 +17,7 @@ from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import c
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.credentials import Credential
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import CredentialError, OptionError
 
-from ...helpers import AK, ROLE_ARN, SECRET, api_log, list_params, sent_headers, task
+from ...helpers import AK, ROLE_ARN, SECRET, api_log, concurrently, list_params, sent_headers, task
 
 ENV_AK, ENV_SECRET = 'LTAI-env-ak', 'env-secret-2b4d6f8a0c'
 OLD_AK, OLD_SECRET = 'LTAI-alicloud-ak', 'alicloud-secret-1a3c5e7g9i'
@@ -296,18 +295,8 @@ def test_role_arn_assumes_the_role_once_for_concurrent_callers(emulator, isolate
     server = emulator({'aig-1': {'tasks': [task('ota-1')]}})
     source = credentials.resolve(role_params(server), environ(isolated_environment))
     assert source.source == 'role %s assumed with access_key_id option' % ROLE_ARN
-    barrier = threading.Barrier(8)
     results = []
-
-    def get():
-        barrier.wait()
-        results.append(source.get())
-
-    threads = [threading.Thread(target=get) for _i in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    concurrently(lambda: results.append(source.get()), 8)
     assert len(results) == 8 and len(set(results)) == 1
     assert results[0].access_key_id.startswith('STS.') and results[0].security_token
     assert source.get() == results[0]

@@ -19,7 +19,8 @@ import pytest
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import ApiError, ResponseError, TransportError
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import AdaptiveLimiter
 
-from ...helpers import AK, SECRET, STS_AK, STS_SECRET, STS_TOKEN, Sleeps, account, api_log, list_params, sent_headers, sts_account, task, transport
+from ...helpers import (
+    AK, SECRET, STS_AK, STS_SECRET, STS_TOKEN, Sleeps, account, api_log, concurrently, list_params, sent_headers, sts_account, task, transport)
 
 ONE_TASK = {'aig-1': {'tasks': [task('ota-1')]}}
 REQUEST_ID = re.compile(r'^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$')
@@ -262,11 +263,7 @@ def test_the_limiter_bounds_the_calls_in_flight():
 
     for expected in (3, 1):
         state['peak'] = 0
-        threads = [threading.Thread(target=work) for _i in range(9)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        concurrently(work, 9)
         assert state['peak'] == expected
         limiter.throttled()
         limiter.throttled()
@@ -292,11 +289,7 @@ def test_concurrent_calls_get_through_a_throttling_gateway(emulator):
         except Exception as exc:  # pylint: disable=broad-exception-caught
             errors.append(exc)
 
-    threads = [threading.Thread(target=call) for _i in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    concurrently(call, 8)
     assert errors == [] and results == [['ota-1']] * 8
     assert server.stats()['throttled_by_limit'].get('max_in_flight', 0) >= 1
     assert client.limiter.limit < 8
