@@ -237,7 +237,7 @@ def _default_chain_sources(environ):
     ini_file = environ.get('ALIBABA_CLOUD_CREDENTIALS_FILE') or os.path.join(home, '.alibabacloud', 'credentials.ini')
     tried = ['options access_key_id/access_key_secret and profile',
              'environment variables %s and %s' % ('/'.join(CREDENTIAL_ENV['access_key_id'][:1] + CREDENTIAL_ENV['access_key_secret'][:1]),
-                                                   '/'.join(CREDENTIAL_ENV['access_key_id'][1:] + CREDENTIAL_ENV['access_key_secret'][1:]))]
+                                                  '/'.join(CREDENTIAL_ENV['access_key_id'][1:] + CREDENTIAL_ENV['access_key_secret'][1:]))]
     available = False
     for path in (cli_file, ini_file):
         exists = os.path.exists(path)
