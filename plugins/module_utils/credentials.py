@@ -91,10 +91,12 @@ def _import_library():
             'the Python library alibabacloud-credentials is needed for profile, role_arn and the default credential chain '
             '(pip install alibabacloud-credentials), or give access_key_id and access_key_secret') from None
     # The library attaches a stderr handler that prints warnings and tracebacks on refresh
-    # failures; we report those failures ourselves, without secrets.
-    log = logging.getLogger('credentials')
-    log.disabled = True
-    log.propagate = False
+    # failures; we report those failures ourselves, without secrets. Its HTTP layer (Tea)
+    # prints every STS request URL, SecurityToken included, to stderr when DEBUG=sdk is set.
+    for name in ('credentials', 'alibabacloud-tea'):
+        log = logging.getLogger(name)
+        log.disabled = True
+        log.propagate = False
     return {
         'cli_profile': CLIProfileCredentialsProvider, 'default': DefaultCredentialsProvider,
         'ini_profile': ProfileCredentialsProvider, 'ram_role_arn': RamRoleArnCredentialsProvider,
