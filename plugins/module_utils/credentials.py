@@ -18,7 +18,7 @@ import threading
 from dataclasses import dataclass
 from typing import Optional
 
-from .errors import CredentialError, OptionError
+from .errors import CredentialError, OptionError, hint_in_text
 from .options import CREDENTIAL_ENV, sts_endpoint
 
 
@@ -50,18 +50,22 @@ class LibraryCredentials:
     ``get`` is serialised so that concurrent pages trigger one STS call, not several.
     """
 
-    def __init__(self, provider, source, scrub=()):
+    def __init__(self, provider, source, scrub=(), assumed_role=False):
         self._provider = provider
         self._lock = threading.Lock()
         self._scrub = [s for s in scrub if s]
         self.source = source
+        self.assumed_role = assumed_role
 
     def get(self):
         with self._lock:
             try:
                 cred = self._provider.get_credentials()
             except Exception as exc:  # the library raises CredentialException, ValueError, RetryError, ...
-                raise CredentialError('could not get credentials from %s: %s' % (self.source, self._clean(exc))) from None
+                text = self._clean(exc)
+                code_hint = hint_in_text(text)
+                raise CredentialError('could not get credentials from %s: %s%s'
+                                      % (self.source, text, '. ' + code_hint if code_hint else '')) from None
         if cred is None or not cred.get_access_key_id() or not cred.get_access_key_secret():
             raise CredentialError('%s returned no access key' % self.source)
         return Credential(cred.get_access_key_id(), cred.get_access_key_secret(), cred.get_security_token() or None)
@@ -218,7 +222,7 @@ def resolve(params, environ=None):
             sts_endpoint=sts_endpoint(params.get('sts_endpoint')))
     except ValueError as exc:
         raise OptionError('role_arn: %s' % exc) from None
-    return LibraryCredentials(provider, 'role %s assumed with %s' % (role_arn, source), scrub)
+    return LibraryCredentials(provider, 'role %s assumed with %s' % (role_arn, source), scrub, assumed_role=True)
 
 
 def _default_chain_text(environ):
