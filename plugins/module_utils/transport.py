@@ -184,8 +184,7 @@ class Transport:
                                           timeout=(min(timeout, CONNECT_TIMEOUT_CAP), timeout), allow_redirects=False)
             content = response.content
         except requests.exceptions.SSLError as exc:
-            raise TransportError('%s: TLS error talking to %s: %s. The certificate is not trusted: set ca_bundle to the CA that '
-                                 'signed it, or validate_certs: false for a test endpoint' % (action, url, _reason(exc))) from None
+            raise TransportError(_tls_error(action, url, _reason(exc), self.settings.verify)) from None
         except (requests.exceptions.Timeout, requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as exc:
             raise _Retry(TransportError('%s: could not get an answer from %s: %s' % (action, url, _reason(exc)))) from None
@@ -230,6 +229,19 @@ def _retry_after(value):
     except (TypeError, ValueError):
         return None
     return millis / 1000.0 if millis > 0 else None
+
+
+def _tls_error(action, url, reason, verify):
+    """What a failed TLS handshake means: an untrusted or misnamed certificate, or no TLS at all."""
+    if 'certificate verify failed' not in reason.lower():
+        advice = 'The TLS handshake failed: check that the endpoint serves https'
+    elif 'mismatch' in reason.lower():
+        advice = 'The certificate was not issued for this host: use the host name it names in endpoint'
+    elif isinstance(verify, str):
+        advice = 'The certificate is not signed by a CA in ca_bundle %s' % verify
+    else:
+        advice = 'The certificate is not trusted: set ca_bundle to the CA that signed it, or validate_certs: false for a test endpoint'
+    return '%s: TLS error talking to %s: %s. %s' % (action, url, reason, advice)
 
 
 def _reason(exc):

@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import errors
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import _tls_error
 
 
 def test_the_clock_hint():
@@ -26,3 +29,14 @@ def test_hint_for_an_error_body_quoted_in_a_library_message():
     assert errors.hint_in_text(text) == errors.hint('InvalidTimeStamp.Expired')
     assert errors.hint_in_text('connection refused') is None
     assert errors.hint_in_text(None) is None
+
+
+@pytest.mark.parametrize('reason, verify, words', [
+    ('certificate verify failed: self-signed certificate', True, 'set ca_bundle to the CA that signed it, or validate_certs: false'),
+    ('certificate verify failed: unable to get local issuer certificate', '/etc/ca.pem', 'not signed by a CA in ca_bundle /etc/ca.pem'),
+    ("certificate verify failed: IP address mismatch, certificate is not valid for '::1'", True, 'not issued for this host'),
+    ('[SSL: WRONG_VERSION_NUMBER] wrong version number', True, 'check that the endpoint serves https'),
+])
+def test_tls_advice(reason, verify, words):
+    text = _tls_error('ListOtaTask', 'https://127.0.0.1:1/', reason, verify)
+    assert text.startswith('ListOtaTask: TLS error talking to https://127.0.0.1:1/: ' + reason) and words in text
