@@ -37,6 +37,11 @@ class OtaTaskClient:
     def warnings(self):
         return self.pager.warnings
 
+    @property
+    def unsettled(self):
+        """The groups whose task list kept changing during the last full listing."""
+        return self.pager.unsettled
+
     def list_groups(self, query, deadline=None):
         """[(group_id, total_count, [task, ...])] with snake_case tasks, unfiltered."""
         if query.page_number is not None:
