@@ -12,6 +12,7 @@ about 0.2 s of import); every other path does, lazily.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -186,6 +187,10 @@ def _base_source(params, environ):
     return ('default', None, 'the default credential chain')
 
 
+_ASSUMED = {}  # role_arn credentials of this process, see resolve()
+_ASSUMED_LOCK = threading.Lock()
+
+
 def resolve(params, environ=None):
     """Return an object whose ``get()`` gives the Credential to sign with."""
     environ = os.environ if environ is None else environ
@@ -202,11 +207,13 @@ def resolve(params, environ=None):
         else:
             base_provider = lib['static_ak'](access_key_id=cred.access_key_id, access_key_secret=cred.access_key_secret)
         source, scrub = base.source, (cred.access_key_secret, cred.security_token)
+        identity = hashlib.sha256(repr((cred.access_key_id, cred.access_key_secret, cred.security_token)).encode('utf-8')).hexdigest()
     elif base[0] == 'profile':
         profile_creds = _profile_provider(lib, base[1], environ)
         if not role_arn:
             return profile_creds
         base_provider, source, scrub = profile_creds._provider, profile_creds.source, ()  # pylint: disable=protected-access
+        identity = None
     else:
         try:
             base_provider = lib['default']()
@@ -214,15 +221,23 @@ def resolve(params, environ=None):
             raise CredentialError('the default credential chain could not start: %s' % exc) from None
         if not role_arn:
             return LibraryCredentials(base_provider, _default_chain_text(environ))
-        source, scrub = _default_chain_text(environ), ()
+        source, scrub, identity = _default_chain_text(environ), (), None
+    session_name = params.get('role_session_name') or 'ansible-appstreaming'
+    # One AssumeRole per process: every client of this process (several lookups in one task,
+    # say) shares the provider, which caches the temporary key and renews it before it expires.
+    key = (os.getpid(), role_arn, session_name, params.get('sts_endpoint'), source, identity)
+    with _ASSUMED_LOCK:
+        if key in _ASSUMED:
+            return _ASSUMED[key]
     try:
         provider = lib['ram_role_arn'](
-            credentials_provider=base_provider, role_arn=role_arn,
-            role_session_name=params.get('role_session_name') or 'ansible-appstreaming',
+            credentials_provider=base_provider, role_arn=role_arn, role_session_name=session_name,
             sts_endpoint=sts_endpoint(params.get('sts_endpoint')))
     except ValueError as exc:
         raise OptionError('role_arn: %s' % exc) from None
-    return LibraryCredentials(provider, 'role %s assumed with %s' % (role_arn, source), scrub, assumed_role=True)
+    assumed = LibraryCredentials(provider, 'role %s assumed with %s' % (role_arn, source), scrub, assumed_role=True)
+    with _ASSUMED_LOCK:
+        return _ASSUMED.setdefault(key, assumed)
 
 
 def _default_chain_text(environ):
