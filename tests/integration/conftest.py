@@ -23,7 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / 'tests' / 'emulator'))
 
-from ota_emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+from ota_emulator import Emulator, make_self_signed_cert  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 AK = 'LTAI-it-0001-ak'
 SECRET = 'it-secret-9f4c2a7d1e6b8035'   # long and unusual, so a leak is easy to grep for
@@ -90,7 +90,7 @@ ROLE_TASKS = """    - block:
             mode: '0600'
 """
 LOOKUP_TASKS = """    - ansible.builtin.copy:
-        content: "{{ query('alibabacloud.appstreaming.ota_tasks', group_ids) | to_json }}"
+        content: "{{ query('alibabacloud.appstreaming.ota_tasks', group_ids, **(lookup_options | default({}))) | to_json }}"
         dest: "{{ out }}"
         mode: '0600'
 """
@@ -218,7 +218,8 @@ def no_secret_in_any_output():
 
 
 def lookup_vars(server, **extra):
-    """Variables for LOOKUP_TASKS: the connection as ansible_appstreaming_* variables, ``group_ids`` for the terms."""
+    """Variables for LOOKUP_TASKS: the connection as ansible_appstreaming_* variables, ``group_ids`` for the terms
+    (and ``lookup_options`` for keyword arguments)."""
     variables = {'ansible_appstreaming_' + k: v for k, v in creds(server).items()}
     variables.update(extra)
     return variables
@@ -247,3 +248,29 @@ def ids(tasks):
 def truth(server, *groups):
     """The emulator's ground truth: task ids of the groups right now, in API order, group by group."""
     return [t['TaskId'] for group in groups for t in server.tasks(group)]
+
+
+MODULE = 'alibabacloud.appstreaming.ota_task_info'
+ROLE_NAMES = {'app_instance_group_ids': 'ota_wait_app_instance_group_ids', 'wait_timeout': 'ota_wait_timeout',
+              'poll_interval': 'ota_wait_poll_interval'}
+
+
+def run_target(ansible, server, target, options, env=None):
+    """The module, the lookup (keyword arguments) or the role with module-style OPTIONS on top of the emulator's
+    endpoint and default key (a None value removes one); returns (proc, the tasks or None on failure, the message)."""
+    args = creds(server, app_instance_group_ids=['aig-1'])
+    args.update(options)
+    args = {k: v for k, v in args.items() if v is not None}
+    if target == 'module':
+        proc, result = ansible.module(MODULE, args, env=env)
+        return proc, result.get('ota_tasks'), result.get('msg', '')
+    if target == 'lookup':
+        groups = args.pop('app_instance_group_ids', [])
+        proc, tasks = ansible.play(LOOKUP_TASKS, {'group_ids': groups, 'lookup_options': args}, env=env)
+        return proc, tasks, proc.stdout + proc.stderr
+    variables = {ROLE_NAMES.get(k, 'ota_wait_' + k): v for k, v in args.items()}
+    variables.setdefault('ota_wait_poll_interval', 2)
+    variables.setdefault('ota_wait_timeout', 30)
+    proc, result = ansible.play(ROLE_TASKS, variables, env=env)
+    result = result or {}
+    return proc, result['tasks'] if result.get('success') else None, result.get('msg') or proc.stdout + proc.stderr
