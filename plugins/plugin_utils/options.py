@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import OptionError
 
@@ -55,6 +56,23 @@ def set_plugin_options(plugin, argument_spec, variables=None, direct=None):
             if "'%s'" % name in text.split(' from ', maxsplit=1)[0]:
                 raise OptionError('%s has an invalid value (not shown, it is secret): give it as a string' % name) from None
         raise
+    _strict_booleans(plugin, argument_spec, variables or {}, direct or {})
+
+
+def _strict_booleans(plugin, argument_spec, variables, direct):
+    """Ansible's configuration system turns any string that is not a boolean into false: refuse it instead."""
+    for name, spec in argument_spec.items():
+        if spec.get('type') != 'bool':
+            continue
+        raw = direct.get(name)
+        if raw is None:
+            origin = str(plugin.get_option_and_origin(name)[1] or '')
+            raw = variables.get(origin[len('var: '):]) if origin.startswith('var: ') else None
+        if isinstance(raw, str) and '{{' not in raw:
+            try:
+                boolean(raw, strict=True)
+            except TypeError:
+                raise OptionError('%s must be a boolean (true or false), got %r' % (name, raw)) from None
 
 
 def plain(value):

@@ -48,3 +48,30 @@ def test_validate_never_echoes_a_secret():
     with pytest.raises(OptionError) as err:
         options.validate(spec, {'access_key_secret': SECRET, 'extra': SECRET})
     assert 'extra' in str(err.value) and SECRET not in str(err.value)
+
+
+class ConfiguredPlugin:
+    """set_options succeeds; options come from the variables named in ``origins``."""
+
+    def __init__(self, origins):
+        self.origins = origins
+
+    def set_options(self, var_options=None, direct=None):
+        pass
+
+    def get_option_and_origin(self, name):
+        return None, self.origins.get(name, 'default')
+
+
+@pytest.mark.parametrize('direct, variables, origins', [
+    ({'validate_certs': 'maybe'}, {}, {}),
+    ({}, {'ansible_appstreaming_validate_certs': 'maybe'}, {'validate_certs': 'var: ansible_appstreaming_validate_certs'}),
+])
+def test_a_string_that_is_no_boolean_is_refused_not_turned_into_false(direct, variables, origins):
+    with pytest.raises(OptionError, match="validate_certs must be a boolean \\(true or false\\), got 'maybe'"):
+        options.set_plugin_options(ConfiguredPlugin(origins), connection_argument_spec(), variables, direct)
+
+
+@pytest.mark.parametrize('value', ['yes', 'False', True, '{{ certs_checked }}'])
+def test_booleans_and_templates_pass(value):
+    options.set_plugin_options(ConfiguredPlugin({}), connection_argument_spec(), {}, {'validate_certs': value})
