@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import (LOOKUP_TASKS, ROLE_ARN, ROLE_TASKS, account, add_secret, client_params, creds, ids, lookup_vars, role_vars, task,
+from conftest import (LOOKUP_TASKS, MODULE, ROLE_ARN, ROLE_TASKS, account, add_secret, client_params, creds, ids, lookup_vars, role_vars, task,
                       truth)
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import OtaTaskClient
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import ApiError
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import query
 
-MODULE = 'alibabacloud.appstreaming.ota_task_info'
 STS_AK, STS_SECRET, STS_TOKEN = 'STS.expired-1', 'sts-secret-expired-5f2a', 'sts-token-expired-8c1d3e'
 EXPIRED = account(access_key_id=STS_AK, access_key_secret=STS_SECRET, security_token=STS_TOKEN, expired=True, roles=[])
 

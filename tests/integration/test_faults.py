@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import LOOKUP_TASKS, ROLE_TASKS, client_params, creds, ids, lookup_vars, role_vars, truth
+from conftest import LOOKUP_TASKS, MODULE, ROLE_TASKS, client_params, creds, ids, lookup_vars, role_vars, truth
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import client as client_module
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import OtaTaskClient, run
@@ -20,7 +20,6 @@ from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors i
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import query
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import BACKOFF_BASE
 
-MODULE = 'alibabacloud.appstreaming.ota_task_info'
 BIG = {'aig-1': {'generate': {'count': 250, 'status': 'FINISHED'}}}   # 3 pages of 100
 RETRIED = ('throttle', 'throttle_api', 'http500', 'http503', 'html502', 'reset', 'malformed', 'hang')
 # What the error says once the retries are used up, per fault kind.

@@ -44,7 +44,7 @@ SOURCES = {
 }
 
 PLAY_TASKS = """    - name: module
-      alibabacloud.appstreaming.ota_task_info:
+      alibabacloud.appstreaming.ota_task_info: &module_args
         app_instance_group_id: aig-1
         endpoint: "{{ endpoint }}"
         access_key_id: "{{ conn.access_key_id | default(omit) }}"
@@ -56,14 +56,8 @@ PLAY_TASKS = """    - name: module
       register: listed
     - name: module, failing
       alibabacloud.appstreaming.ota_task_info:
+        <<: *module_args
         app_instance_group_id: aig-nope
-        endpoint: "{{ endpoint }}"
-        access_key_id: "{{ conn.access_key_id | default(omit) }}"
-        access_key_secret: "{{ conn.access_key_secret | default(omit) }}"
-        security_token: "{{ conn.security_token | default(omit) }}"
-        profile: "{{ conn.profile | default(omit) }}"
-        role_arn: "{{ conn.role_arn | default(omit) }}"
-        sts_endpoint: "{{ conn.sts_endpoint | default(omit) }}"
       register: failed_listing
       ignore_errors: true
     - name: lookup
