@@ -45,7 +45,7 @@ class ActionModule(ActionBase):
             host = task_vars.get('inventory_hostname', 'localhost') if task_vars else 'localhost'
             with OtaTaskClient(params) as client:
                 outcome = Waiter(client, wait, progress=lambda line: display.display('[%s] %s' % (host, line))).wait()
-                for warning in client.warnings:
+                for warning in dict.fromkeys(client.warnings):  # each poll may repeat one
                     display.warning(warning)
         except AppStreamingError as exc:
             result.update(failed=True, msg=str(exc), **exc.details())

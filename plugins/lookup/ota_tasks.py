@@ -108,7 +108,8 @@ from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options 
     connection_argument_spec, query_argument_spec)
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.pager import HAS_VOLUPTUOUS
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import HAS_REQUESTS
-from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils.options import explicit_options, plain, validate
+from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils.options import (
+    explicit_options, plain, set_plugin_options, validate)
 
 display = Display()
 
@@ -121,14 +122,14 @@ class LookupModule(LookupBase):
         for found, name in ((HAS_REQUESTS, 'requests'), (HAS_VOLUPTUOUS, 'voluptuous')):
             if not found:
                 raise AnsibleLookupError(missing_required_lib(name))
-        self.set_options(var_options=variables, direct=kwargs)
         spec = query_argument_spec()
         for name in _PAGING_OPTIONS:
             del spec[name]
         spec.update(connection_argument_spec())
-        params = explicit_options(self, [name for name in spec if name != 'app_instance_group_ids'])
-        params['app_instance_group_ids'] = _flatten(plain(terms))
         try:
+            set_plugin_options(self, spec, variables, kwargs)
+            params = explicit_options(self, [name for name in spec if name != 'app_instance_group_ids'])
+            params['app_instance_group_ids'] = _flatten(plain(terms))
             result, warnings = run(validate(spec, params))
         except AppStreamingError as exc:
             raise AnsibleLookupError('alibabacloud.appstreaming.ota_tasks: %s' % exc) from None

@@ -9,11 +9,15 @@ The module, the lookup and the wait action each build an OtaTaskClient from thei
 
 from __future__ import annotations
 
+import time
+
 from . import credentials
 from . import tasks as task_model
 from .options import connection_settings, query as parse_query
 from .pager import OtaTaskPager
 from .transport import Transport
+
+LISTING_TIME_BUDGET = 600.0  # seconds one listing (every page of every group, retries included) may take
 
 
 class OtaTaskClient:
@@ -36,6 +40,11 @@ class OtaTaskClient:
     @property
     def warnings(self):
         return self.pager.warnings
+
+    @property
+    def unsettled(self):
+        """The groups whose task list kept changing during the last full listing."""
+        return self.pager.unsettled
 
     def list_groups(self, query, deadline=None):
         """[(group_id, total_count, [task, ...])] with snake_case tasks, unfiltered."""
@@ -69,5 +78,5 @@ def run(params, environ=None):
     """Check options, list, and return (result, warnings): what the module and lookup need."""
     query = parse_query(params)
     with OtaTaskClient(params, environ) as client:
-        result = client.query(query)
+        result = client.query(query, deadline=time.monotonic() + LISTING_TIME_BUDGET)
         return result, list(client.warnings)

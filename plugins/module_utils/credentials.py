@@ -12,13 +12,14 @@ about 0.2 s of import); every other path does, lazily.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
 from dataclasses import dataclass
 from typing import Optional
 
-from .errors import CredentialError, OptionError
+from .errors import CredentialError, OptionError, hint_in_text
 from .options import CREDENTIAL_ENV, sts_endpoint
 
 
@@ -50,18 +51,22 @@ class LibraryCredentials:
     ``get`` is serialised so that concurrent pages trigger one STS call, not several.
     """
 
-    def __init__(self, provider, source, scrub=()):
+    def __init__(self, provider, source, scrub=(), assumed_role=False):
         self._provider = provider
         self._lock = threading.Lock()
         self._scrub = [s for s in scrub if s]
         self.source = source
+        self.assumed_role = assumed_role
 
     def get(self):
         with self._lock:
             try:
                 cred = self._provider.get_credentials()
             except Exception as exc:  # the library raises CredentialException, ValueError, RetryError, ...
-                raise CredentialError('could not get credentials from %s: %s' % (self.source, self._clean(exc))) from None
+                text = self._clean(exc)
+                code_hint = hint_in_text(text)
+                raise CredentialError('could not get credentials from %s: %s%s'
+                                      % (self.source, text, '. ' + code_hint if code_hint else '')) from None
         if cred is None or not cred.get_access_key_id() or not cred.get_access_key_secret():
             raise CredentialError('%s returned no access key' % self.source)
         return Credential(cred.get_access_key_id(), cred.get_access_key_secret(), cred.get_security_token() or None)
@@ -91,10 +96,12 @@ def _import_library():
             'the Python library alibabacloud-credentials is needed for profile, role_arn and the default credential chain '
             '(pip install alibabacloud-credentials), or give access_key_id and access_key_secret') from None
     # The library attaches a stderr handler that prints warnings and tracebacks on refresh
-    # failures; we report those failures ourselves, without secrets.
-    log = logging.getLogger('credentials')
-    log.disabled = True
-    log.propagate = False
+    # failures; we report those failures ourselves, without secrets. Its HTTP layer (Tea)
+    # prints every STS request URL, SecurityToken included, to stderr when DEBUG=sdk is set.
+    for name in ('credentials', 'alibabacloud-tea'):
+        log = logging.getLogger(name)
+        log.disabled = True
+        log.propagate = False
     return {
         'cli_profile': CLIProfileCredentialsProvider, 'default': DefaultCredentialsProvider,
         'ini_profile': ProfileCredentialsProvider, 'ram_role_arn': RamRoleArnCredentialsProvider,
@@ -180,6 +187,10 @@ def _base_source(params, environ):
     return ('default', None, 'the default credential chain')
 
 
+_ASSUMED = {}  # role_arn credentials of this process, see resolve()
+_ASSUMED_LOCK = threading.Lock()
+
+
 def resolve(params, environ=None):
     """Return an object whose ``get()`` gives the Credential to sign with."""
     environ = os.environ if environ is None else environ
@@ -203,11 +214,13 @@ def resolve(params, environ=None):
         else:
             base_provider = lib['static_ak'](access_key_id=cred.access_key_id, access_key_secret=cred.access_key_secret)
         source, scrub = base.source, (cred.access_key_secret, cred.security_token)
+        identity = hashlib.sha256(repr((cred.access_key_id, cred.access_key_secret, cred.security_token)).encode('utf-8')).hexdigest()
     elif base[0] == 'profile':
         profile_creds = _profile_provider(lib, base[1], environ)
         if not role_arn:
             return profile_creds
         base_provider, source, scrub = profile_creds._provider, profile_creds.source, ()  # pylint: disable=protected-access
+        identity = None
     else:
         try:
             base_provider = lib['default']()
@@ -215,15 +228,23 @@ def resolve(params, environ=None):
             raise CredentialError('the default credential chain could not start: %s' % exc) from None
         if not role_arn:
             return LibraryCredentials(base_provider, _default_chain_text(environ))
-        source, scrub = _default_chain_text(environ), ()
+        source, scrub, identity = _default_chain_text(environ), (), None
+    session_name = params.get('role_session_name') or 'ansible-appstreaming'
+    # One AssumeRole per process: every client of this process (several lookups in one task,
+    # say) shares the provider, which caches the temporary key and renews it before it expires.
+    key = (os.getpid(), role_arn, session_name, params.get('sts_endpoint'), source, identity)
+    with _ASSUMED_LOCK:
+        if key in _ASSUMED:
+            return _ASSUMED[key]
     try:
         provider = lib['ram_role_arn'](
-            credentials_provider=base_provider, role_arn=role_arn,
-            role_session_name=params.get('role_session_name') or 'ansible-appstreaming',
+            credentials_provider=base_provider, role_arn=role_arn, role_session_name=session_name,
             sts_endpoint=sts_endpoint(params.get('sts_endpoint')))
     except ValueError as exc:
         raise OptionError('role_arn: %s' % exc) from None
-    return LibraryCredentials(provider, 'role %s assumed with %s' % (role_arn, source), scrub)
+    assumed = LibraryCredentials(provider, 'role %s assumed with %s' % (role_arn, source), scrub, assumed_role=True)
+    with _ASSUMED_LOCK:
+        return _ASSUMED.setdefault(key, assumed)
 
 
 def _default_chain_text(environ):

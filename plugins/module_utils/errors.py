@@ -9,6 +9,44 @@ message of every exception is written for the playbook author and never holds a 
 
 from __future__ import annotations
 
+import re
+
+# What an API error code means for the playbook author (appended to the error message).
+HINTS = {
+    'SignatureDoesNotMatch': 'Check access_key_secret: the signature made with it does not match',
+    'IncompleteSignature': 'The request signature was rejected as incomplete',
+    'InvalidAccessKeyId.NotFound': 'Check access_key_id: the API does not know this access key',
+    'InvalidAccessKeyId.Inactive': 'The access key is disabled',
+    'InvalidTimeStamp.Expired': "Check this machine's clock: it must be within 15 minutes of the real time",
+    'InvalidTimeStamp.Format': "Check this machine's clock",
+    'MissingSecurityToken': 'This access key is an STS key: give its security_token too',
+    'InvalidSecurityToken.Expired': 'The STS security token has expired: get a new one, or use role_arn so the collection assumes the role itself',
+    'InvalidSecurityToken.Malformed': 'The STS security token is not valid for this access key',
+    'InvalidSecurityToken.Mismatch': 'The STS security token is not valid for this access key',
+    'Forbidden.RAM': 'The RAM identity needs the permission appstreaming:ListAppInstanceGroup',
+    'NoPermission': 'The RAM identity is not allowed to do this',
+}
+# The same codes when the key is the temporary one assumed for role_arn: it is renewed 15
+# minutes before it expires, so an expired or unknown token means a clock or STS problem.
+ASSUMED_ROLE_HINTS = {
+    'InvalidSecurityToken.Expired': "The temporary key assumed for role_arn was rejected as expired before it was due to be "
+                                    "renewed: check this machine's clock",
+    'InvalidSecurityToken.Malformed': 'The temporary key assumed for role_arn was rejected: check sts_endpoint',
+    'InvalidSecurityToken.Mismatch': 'The temporary key assumed for role_arn was rejected: check sts_endpoint',
+}
+_CODE_IN_BODY = re.compile(r'"Code"\s*:\s*"([A-Za-z0-9_.]+)"')
+
+
+def hint(code, assumed_role=False):
+    """The hint for an API error code, or None."""
+    return (assumed_role and ASSUMED_ROLE_HINTS.get(code)) or HINTS.get(code)
+
+
+def hint_in_text(text):
+    """The hint for the first error ``"Code"`` in a JSON error body quoted inside ``text`` (STS errors), or None."""
+    match = _CODE_IN_BODY.search(text or '')
+    return hint(match.group(1)) if match else None
+
 
 class AppStreamingError(Exception):
     """Base class: ``str(e)`` is the user-facing message; ``details()`` extra result keys.

@@ -11,7 +11,9 @@ applies the checks an argument spec cannot express (ranges, URLs, ARNs) once for
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
+import ssl
 from dataclasses import dataclass
 from typing import Optional
 from urllib.parse import urlsplit
@@ -150,6 +152,18 @@ def check_role(params):
         raise OptionError('role_session_name %r must be 2 to 64 letters, digits or . @ _ -' % name)
 
 
+def check_ca_bundle(path):
+    """A CA bundle must be a readable file of PEM certificates (requests would fail later, less clearly)."""
+    if not os.path.isfile(path):
+        raise OptionError('ca_bundle %r is not a file' % path)
+    try:
+        ssl.create_default_context(cafile=path)
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        reason = getattr(exc, 'reason', None) or exc.strerror or exc.__class__.__name__
+        raise OptionError('ca_bundle %r is not a readable file of PEM CA certificates: %s' % (path, reason)) from None
+    return path
+
+
 def _positive(params, name, number_type=float, minimum=None, maximum=None):
     value = params.get(name)
     if value is None:
@@ -171,7 +185,7 @@ def connection_settings(params):
     ca_bundle = params.get('ca_bundle')
     verify = bool(params.get('validate_certs', True))
     if verify and ca_bundle:
-        verify = ca_bundle
+        verify = check_ca_bundle(ca_bundle)
     return ConnectionSettings(
         endpoint=resolve_endpoint(params.get('endpoint'), region_id),
         region_id=region_id,

@@ -81,6 +81,7 @@ class OtaTaskPager:
         self.transport = transport
         self.schema = page_schema()
         self.warnings = []
+        self.unsettled = []  # groups of the last list_all whose pages never formed one snapshot
 
     def fetch(self, group_id, ota_type, number, size, deadline=None):
         params = {'AppInstanceGroupId': group_id, 'OtaType': ota_type, 'PageNumber': number, 'PageSize': size}
@@ -131,6 +132,7 @@ class OtaTaskPager:
             pending = unsettled
             if not pending:
                 break
+        self.unsettled = list(pending)
         for group_id in pending:
             self.warnings.append(
                 '%s: the task list of %s kept changing while it was read (%d attempts); the result may miss or repeat '

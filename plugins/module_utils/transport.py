@@ -28,7 +28,7 @@ except ImportError:  # reported by the plugins with missing_required_lib
     HAS_REQUESTS = False
 
 from . import signer
-from .errors import ApiError, ResponseError, TransportError
+from .errors import ApiError, ResponseError, TransportError, hint
 
 API_VERSION = '2021-09-01'
 USER_AGENT = 'alibabacloud.appstreaming/0.1.0 (Ansible collection)'
@@ -39,21 +39,6 @@ BACKOFF_CAP = 20.0       # longest single backoff
 RETRY_AFTER_CAP = 60.0   # longest wait a server's x-acs-retry-after may ask for
 RETRY_TIME_BUDGET = 300.0  # seconds one call may spend retrying, whatever ``retries`` says
 CONNECT_TIMEOUT_CAP = 10.0
-
-_HINTS = {
-    'SignatureDoesNotMatch': 'Check access_key_secret: the signature made with it does not match',
-    'IncompleteSignature': 'The request signature was rejected as incomplete',
-    'InvalidAccessKeyId.NotFound': 'Check access_key_id: the API does not know this access key',
-    'InvalidAccessKeyId.Inactive': 'The access key is disabled',
-    'InvalidTimeStamp.Expired': "Check this machine's clock: it must be within 15 minutes of the real time",
-    'InvalidTimeStamp.Format': "Check this machine's clock",
-    'MissingSecurityToken': 'This access key is an STS key: give its security_token too',
-    'InvalidSecurityToken.Expired': 'The STS security token has expired: get a new one, or use role_arn so the collection assumes the role itself',
-    'InvalidSecurityToken.Malformed': 'The STS security token is not valid for this access key',
-    'InvalidSecurityToken.Mismatch': 'The STS security token is not valid for this access key',
-    'Forbidden.RAM': 'The RAM identity needs the permission appstreaming:ListAppInstanceGroup',
-    'NoPermission': 'The RAM identity is not allowed to do this',
-}
 
 
 class _Retry(Exception):
@@ -199,8 +184,7 @@ class Transport:
                                           timeout=(min(timeout, CONNECT_TIMEOUT_CAP), timeout), allow_redirects=False)
             content = response.content
         except requests.exceptions.SSLError as exc:
-            raise TransportError('%s: TLS error talking to %s: %s. The certificate is not trusted: set ca_bundle to the CA that '
-                                 'signed it, or validate_certs: false for a test endpoint' % (action, url, _reason(exc))) from None
+            raise TransportError(_tls_error(action, url, _reason(exc), self.settings.verify)) from None
         except (requests.exceptions.Timeout, requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as exc:
             raise _Retry(TransportError('%s: could not get an answer from %s: %s' % (action, url, _reason(exc)))) from None
@@ -208,8 +192,7 @@ class Transport:
             raise TransportError('%s: request to %s failed: %s' % (action, url, _reason(exc))) from None
         return self._decode(action, response, content)
 
-    @staticmethod
-    def _decode(action, response, content):
+    def _decode(self, action, response, content):
         status = response.status_code
         try:
             data = json.loads(content.decode('utf-8'))
@@ -224,8 +207,9 @@ class Transport:
                     raise _Retry(error)
                 raise error
             retry_after = _retry_after(response.headers.get('x-acs-retry-after'))
+            code_hint = hint(data.get('Code'), getattr(self.credentials, 'assumed_role', False))
             error = ApiError(action, str(data.get('Code')), str(data.get('Message') or ''), data.get('RequestId'), status,
-                             data.get('Recommend'), _HINTS.get(data.get('Code')), retry_after)
+                             data.get('Recommend'), code_hint, retry_after)
             if error.code in RETRYABLE_CODES or status >= 500:
                 raise _Retry(error, throttled=error.code in THROTTLING_CODES, retry_after=retry_after)
             raise error
@@ -245,6 +229,19 @@ def _retry_after(value):
     except (TypeError, ValueError):
         return None
     return millis / 1000.0 if millis > 0 else None
+
+
+def _tls_error(action, url, reason, verify):
+    """What a failed TLS handshake means: an untrusted or misnamed certificate, or no TLS at all."""
+    if 'certificate verify failed' not in reason.lower():
+        advice = 'The TLS handshake failed: check that the endpoint serves https'
+    elif 'mismatch' in reason.lower():
+        advice = 'The certificate was not issued for this host: use the host name it names in endpoint'
+    elif isinstance(verify, str):
+        advice = 'The certificate is not signed by a CA in ca_bundle %s' % verify
+    else:
+        advice = 'The certificate is not trusted: set ca_bundle to the CA that signed it, or validate_certs: false for a test endpoint'
+    return '%s: TLS error talking to %s: %s. %s' % (action, url, reason, advice)
 
 
 def _reason(exc):

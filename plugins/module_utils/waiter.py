@@ -115,6 +115,11 @@ class Waiter:
                 last_error = exc
                 self._progress('poll %d failed, will poll again: %s' % (polls, exc))
                 listing = None
+            if listing is not None and self.client.unsettled:
+                # Pages that never formed one snapshot may miss tasks: never the basis of "done".
+                last_error = 'the task list of %s kept changing while it was read' % ', '.join(self.client.unsettled)
+                self._progress('poll %d: %s, will poll again' % (polls, last_error))
+                listing = None
             now = self._clock()
             if listing is not None:
                 state = self._evaluate(listing, now - start)

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import OptionError
 
@@ -37,6 +39,49 @@ def explicit_options(plugin, names):
     return params
 
 
+def secret_names(argument_spec):
+    """The no_log options of a spec and their aliases."""
+    names = set()
+    for name, spec in argument_spec.items():
+        if spec.get('no_log'):
+            names.add(name)
+            names.update(spec.get('aliases') or ())
+    return names
+
+
+def set_plugin_options(plugin, argument_spec, variables=None, direct=None):
+    """``plugin.set_options``, but an invalid secret option is named without echoing its value.
+
+    Ansible's configuration system quotes the value it could not convert ("Invalid value
+    provided for 'str': [...]"); for a secret that would print it.
+    """
+    try:
+        plugin.set_options(var_options=variables, direct=direct)
+    except AnsibleError as exc:
+        text = str(exc)
+        for name in sorted(secret_names(argument_spec)):
+            if "'%s'" % name in text.split(' from ', maxsplit=1)[0]:
+                raise OptionError('%s has an invalid value (not shown, it is secret): give it as a string' % name) from None
+        raise
+    _strict_booleans(plugin, argument_spec, variables or {}, direct or {})
+
+
+def _strict_booleans(plugin, argument_spec, variables, direct):
+    """Ansible's configuration system turns any string that is not a boolean into false: refuse it instead."""
+    for name, spec in argument_spec.items():
+        if spec.get('type') != 'bool':
+            continue
+        raw = direct.get(name)
+        if raw is None:
+            origin = str(plugin.get_option_and_origin(name)[1] or '')
+            raw = variables.get(origin[len('var: '):]) if origin.startswith('var: ') else None
+        if isinstance(raw, str) and '{{' not in raw:
+            try:
+                boolean(raw, strict=True)
+            except TypeError:
+                raise OptionError('%s must be a boolean (true or false), got %r' % (name, raw)) from None
+
+
 def plain(value):
     """Plain lists and dicts instead of the templar's lazy containers (they must not be deep-copied)."""
     if isinstance(value, Mapping):
@@ -54,5 +99,8 @@ def validate(argument_spec, params):
     """
     result = ArgumentSpecValidator(argument_spec).validate(params)
     if result.error_messages:
-        raise OptionError('; '.join(sorted(set(result.error_messages))))
+        text = '; '.join(sorted(set(result.error_messages)))
+        for secret in result._no_log_values:  # pylint: disable=protected-access
+            text = text.replace(str(secret), '********')
+        raise OptionError(text)
     return result.validated_parameters

@@ -5,6 +5,9 @@
 
 Every ansible process gets a private HOME, ALIBABA_CLOUD_ECS_METADATA_DISABLED=true and no
 proxy variables, so nothing can reach a real Alibaba Cloud host or the ECS metadata address.
+It runs at -vvvv with a log file, and after every test all it printed and logged, and the
+emulator's stats, are searched for every secret and token the emulators know (see
+``no_secret_in_any_output``).
 """
 
 from __future__ import annotations
@@ -20,11 +23,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / 'tests' / 'emulator'))
 
-from ota_emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+from ota_emulator import Emulator, make_self_signed_cert  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 AK = 'LTAI-it-0001-ak'
 SECRET = 'it-secret-9f4c2a7d1e6b8035'   # long and unusual, so a leak is easy to grep for
 ROLE_ARN = 'acs:ram::1234567890123456:role/ota-reader'
+VERBOSITY = '4'   # every ansible run is at -vvvv: the secret scan must hold at the most verbose level
+MIN_SECRET_LENGTH = 8
+
+_STARTED = []     # emulators and Ansible runners of the current test, for the secret scan
+_EXTRA_SECRETS = set()
 
 
 def collections_path():
@@ -57,11 +65,35 @@ def emulator():
         data = {'accounts': accounts or [account()], 'groups': groups or {}}
         server = Emulator(data=data, **kwargs).start()
         started.append(server)
+        _STARTED.append(server)
         return server
 
     yield start
     for server in started:
         server.stop()
+
+
+PLAY = """- hosts: localhost
+  gather_facts: false
+  vars_files: [%s]
+  tasks:
+%s"""
+
+# Role and lookup snippets for Ansible.play(); the role's outcome is saved whatever it is.
+ROLE_TASKS = """    - block:
+        - ansible.builtin.include_role:
+            name: alibabacloud.appstreaming.ota_wait
+      always:
+        - ansible.builtin.copy:
+            content: "{{ ota_wait_result | default({}) | to_json }}"
+            dest: "{{ out }}"
+            mode: '0600'
+"""
+LOOKUP_TASKS = """    - ansible.builtin.copy:
+        content: "{{ query('alibabacloud.appstreaming.ota_tasks', group_ids, **(lookup_options | default({}))) | to_json }}"
+        dest: "{{ out }}"
+        mode: '0600'
+"""
 
 
 class Ansible:
@@ -71,6 +103,13 @@ class Ansible:
         self.home = home
         self.workdir = workdir
         self.outputs = []
+        self.log_path = workdir / 'ansible.log'
+        _STARTED.append(self)
+
+    def everything_printed(self):
+        """stdout and stderr of every run, and the ansible log file."""
+        log = self.log_path.read_text(errors='replace') if self.log_path.exists() else ''
+        return '\n'.join(self.outputs + [log])
 
     def env(self, extra=None):
         env = {name: value for name, value in os.environ.items()
@@ -88,6 +127,8 @@ class Ansible:
             'ANSIBLE_LOCALHOST_WARNING': 'false',
             'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
             'ANSIBLE_RETRY_FILES_ENABLED': 'false',
+            'ANSIBLE_VERBOSITY': VERBOSITY,
+            'ANSIBLE_LOG_PATH': str(self.log_path),
         })
         env.update(extra or {})
         return env
@@ -115,6 +156,18 @@ class Ansible:
         path = self.workdir / ('play%d.yml' % len(self.outputs))
         path.write_text(text)
         return self.run(['ansible-playbook', '-i', 'localhost,', '-c', 'local', str(path)] + list(extra), env=env, check=check)
+
+    def play(self, tasks, variables=None, env=None, check=None):
+        """Run TASKS (YAML, indented 4 spaces) on localhost with VARIABLES from a vars file (secrets never in the play).
+
+        A task may save a value as JSON to the path in the variable ``out``; returns (proc, that value or None).
+        """
+        number = len(self.outputs)
+        out = self.workdir / ('out%d.json' % number)
+        vars_file = self.workdir / ('vars%d.json' % number)
+        vars_file.write_text(json.dumps(dict(variables or {}, out=str(out))))
+        proc = self.playbook(PLAY % (vars_file, tasks), env=env, check=check)
+        return proc, json.loads(out.read_text()) if out.exists() else None
 
 
 @pytest.fixture
@@ -145,3 +198,93 @@ def creds(server, **extra):
     args = {'endpoint': server.endpoint, 'access_key_id': AK, 'access_key_secret': SECRET}
     args.update(extra)
     return args
+
+
+def add_secret(value):
+    """A secret the emulators do not know (a wrong one a test passes on purpose) that must never be printed either."""
+    _EXTRA_SECRETS.add(value)
+
+
+def emulator_secrets(server):
+    """Every secret and token an emulator knows: its accounts' and those AssumeRole issued."""
+    # pylint: disable=protected-access
+    accounts = list(server._scenario.accounts.values()) + list(server._issued.values())
+    return {value for acct in accounts for value in (acct.secret, acct.token) if value}
+
+
+@pytest.fixture(autouse=True)
+def no_secret_in_any_output():
+    """After each test: no secret or token in any ansible output, log or emulator stats."""
+    del _STARTED[:]
+    _EXTRA_SECRETS.clear()
+    yield
+    secrets = {SECRET} | _EXTRA_SECRETS
+    texts = []
+    for item in _STARTED:
+        if isinstance(item, Ansible):
+            texts.append(item.everything_printed())
+        else:
+            secrets |= emulator_secrets(item)
+            texts.append(json.dumps(item.stats()))
+    leaked = sorted({secret[:4] + '...' for secret in secrets if len(secret) >= MIN_SECRET_LENGTH
+                     for text in texts if secret in text})
+    assert not leaked, 'secrets printed or logged: %s' % ', '.join(leaked)
+
+
+def lookup_vars(server, **extra):
+    """Variables for LOOKUP_TASKS: the connection as ansible_appstreaming_* variables, ``group_ids`` for the terms
+    (and ``lookup_options`` for keyword arguments)."""
+    variables = {'ansible_appstreaming_' + k: v for k, v in creds(server).items()}
+    variables.update(extra)
+    return variables
+
+
+def role_vars(server, **extra):
+    """Variables for ROLE_TASKS: ota_wait_* for the emulator's default account."""
+    variables = {'ota_wait_' + k: v for k, v in creds(server).items()}
+    variables.update(extra)
+    return variables
+
+
+def client_params(server, **extra):
+    """Options as the plugins hand them to the shared client (argument spec defaults applied), for in-process runs."""
+    from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import (
+        connection_argument_spec, query_argument_spec)
+    from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils.options import validate
+    spec = dict(query_argument_spec(), **connection_argument_spec())
+    return validate(spec, dict(creds(server), **extra))
+
+
+def ids(tasks):
+    return [t['task_id'] for t in tasks]
+
+
+def truth(server, *groups):
+    """The emulator's ground truth: task ids of the groups right now, in API order, group by group."""
+    return [t['TaskId'] for group in groups for t in server.tasks(group)]
+
+
+MODULE = 'alibabacloud.appstreaming.ota_task_info'
+ROLE_NAMES = {'app_instance_group_ids': 'ota_wait_app_instance_group_ids', 'wait_timeout': 'ota_wait_timeout',
+              'poll_interval': 'ota_wait_poll_interval'}
+
+
+def run_target(ansible, server, target, options, env=None):
+    """The module, the lookup (keyword arguments) or the role with module-style OPTIONS on top of the emulator's
+    endpoint and default key (a None value removes one); returns (proc, the tasks or None on failure, the message)."""
+    args = creds(server, app_instance_group_ids=['aig-1'])
+    args.update(options)
+    args = {k: v for k, v in args.items() if v is not None}
+    if target == 'module':
+        proc, result = ansible.module(MODULE, args, env=env)
+        return proc, result.get('ota_tasks'), result.get('msg', '')
+    if target == 'lookup':
+        groups = args.pop('app_instance_group_ids', [])
+        proc, tasks = ansible.play(LOOKUP_TASKS, {'group_ids': groups, 'lookup_options': args}, env=env)
+        return proc, tasks, proc.stdout + proc.stderr
+    variables = {ROLE_NAMES.get(k, 'ota_wait_' + k): v for k, v in args.items()}
+    variables.setdefault('ota_wait_poll_interval', 2)
+    variables.setdefault('ota_wait_timeout', 30)
+    proc, result = ansible.play(ROLE_TASKS, variables, env=env)
+    result = result or {}
+    return proc, result['tasks'] if result.get('success') else None, result.get('msg') or proc.stdout + proc.stderr

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import certifi
 import pytest
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import options
@@ -79,9 +80,19 @@ def test_sts_endpoint_forms():
 
 
 def test_ca_bundle_replaces_the_system_store_only_when_verifying():
-    assert settings(ca_bundle='/ca.pem').verify == '/ca.pem'
-    assert settings(ca_bundle='/ca.pem', validate_certs=False).verify is False
+    bundle = certifi.where()
+    assert settings(ca_bundle=bundle).verify == bundle
+    assert settings(ca_bundle='/no/such/ca.pem', validate_certs=False).verify is False
     assert settings().verify is True
+
+
+def test_ca_bundle_must_be_a_file_of_pem_certificates(tmp_path):
+    not_pem = tmp_path / 'ca.pem'
+    not_pem.write_text('not a certificate\n')
+    for path, words in ((str(tmp_path / 'missing.pem'), 'is not a file'), (str(tmp_path), 'is not a file'),
+                        (str(not_pem), 'is not a readable file of PEM CA certificates')):
+        with pytest.raises(OptionError, match='ca_bundle .*' + words):
+            settings(ca_bundle=path)
 
 
 def query(**params):

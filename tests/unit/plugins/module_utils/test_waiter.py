@@ -181,3 +181,24 @@ def test_wait_options_are_checked(options, words):
 @pytest.mark.parametrize('seconds, text', [(0, '0s'), (59.6, '1m00s'), (90, '1m30s'), (3725, '1h02m05s')])
 def test_durations_read_like_a_clock(seconds, text):
     assert duration(seconds) == text
+
+
+def test_an_unsettled_listing_is_polled_again_not_taken_as_done(emulator, clock):
+    # A task inserted at the head during each read of the first poll (3 rounds x 2 pages):
+    # that poll never forms one snapshot, so it cannot be the basis of "done".
+    faults = {'schedule': {str(n): 'insert_head' for n in (2, 4, 6)}}
+    server = emulator({'aig-1': {'generate': {'count': 150, 'status': 'FINISHED'}}}, clock=clock, faults=faults)
+    result, _lines = wait(server, clock, wait_timeout=30)
+    # The watched set comes from the first settled poll, which holds the three inserted RUNNING tasks.
+    assert (result['success'], result['timed_out']) == (False, True)
+    assert result['polls'] > 1
+    assert [t['task_id'] for t in result['tasks']] == [t['TaskId'] for t in server.tasks('aig-1')]
+    assert len(result['pending_tasks']) == 3
+
+
+def test_a_listing_that_never_settles_times_out_saying_why(emulator, clock):
+    server = emulator({'aig-1': {'generate': {'count': 150, 'status': 'FINISHED'}}}, clock=clock,
+                      faults={'every': {'insert_head': 2}})
+    result, _lines = wait(server, clock, wait_timeout=25)
+    assert not result['success'] and result['timed_out']
+    assert 'the task list of aig-1 kept changing while it was read' in result['msg']
