@@ -142,7 +142,20 @@ def _cli_has_profile(path, name):
     profiles = config.get('profiles') if isinstance(config, dict) else None
     if not isinstance(profiles, list):
         raise CredentialError('%s is not a valid aliyun CLI config file: it has no "profiles" list' % path)
-    return any(isinstance(p, dict) and p.get('name') == name for p in profiles)
+    found = [p for p in profiles if isinstance(p, dict) and p.get('name') == name]
+    if found and found[0].get('mode', 'AK') in _KEYED_CLI_MODES:
+        _require_keys(found[0], 'access_key_id', 'access_key_secret', name, path)
+    return bool(found)
+
+
+# Modes whose keys, when empty, the library would silently take from ALIBABA_CLOUD_* instead.
+_KEYED_CLI_MODES = ('AK', 'StsToken', 'RamRoleArn')
+
+
+def _require_keys(section, id_key, secret_key, name, path):
+    missing = [key for key in (id_key, secret_key) if not str(section.get(key) or '').strip()]
+    if missing:
+        raise CredentialError('profile %r in %s has no %s' % (name, path, ' and no '.join(missing)))
 
 
 def _ini_has_profile(path, name):
@@ -152,6 +165,8 @@ def _ini_has_profile(path, name):
         parser.read(path, encoding='utf-8')
     except (configparser.Error, OSError, UnicodeDecodeError) as exc:
         raise CredentialError('%s is not a valid credentials file: %s' % (path, exc.__class__.__name__)) from None
+    if parser.has_section(name) and parser.get(name, 'type', fallback='access_key') in ('access_key', 'ram_role_arn'):
+        _require_keys(dict(parser.items(name)), 'access_key_id', 'access_key_secret', name, path)
     return parser.has_section(name)
 
 
@@ -173,14 +188,16 @@ def _base_source(params, environ):
         raise OptionError('security_token needs access_key_id and access_key_secret')
     if profile:
         return ('profile', profile, 'profile option')
-    id_var, key_id = _env(CREDENTIAL_ENV['access_key_id'], environ)
-    secret_var, secret = _env(CREDENTIAL_ENV['access_key_secret'], environ)
-    if key_id or secret:
-        if not (key_id and secret):
-            wanted = CREDENTIAL_ENV['access_key_secret' if key_id else 'access_key_id']
-            raise CredentialError('%s is set but %s is not' % (id_var or secret_var, ' or '.join(wanted)))
-        _token_var, token = _env(CREDENTIAL_ENV['security_token'], environ)
-        return _static(key_id, secret, token, 'environment variable %s' % id_var)
+    # Each family (ALIBABA_CLOUD_*, then ALICLOUD_*) is taken whole: a key id of one family is
+    # never paired with the secret or token of the other.
+    for id_var, secret_var, token_var in zip(*(CREDENTIAL_ENV[k] for k in ('access_key_id', 'access_key_secret', 'security_token'))):
+        key_id, secret, token = environ.get(id_var), environ.get(secret_var), environ.get(token_var)
+        if key_id or secret or token:
+            if not (key_id and secret):
+                raise CredentialError('%s is set but %s is not' % (
+                    ' and '.join(v for v, value in ((id_var, key_id), (secret_var, secret), (token_var, token)) if value),
+                    ' and '.join(v for v, value in ((id_var, key_id), (secret_var, secret)) if not value)))
+            return _static(key_id, secret, token, 'environment variable %s' % id_var)
     _profile_var, profile = _env(CREDENTIAL_ENV['profile'], environ)
     if profile:
         return ('profile', profile, 'environment variable ALIBABA_CLOUD_PROFILE')

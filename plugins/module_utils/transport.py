@@ -140,14 +140,15 @@ class Transport:
     @staticmethod
     def _give_up(final, attempts, out_of_time):
         """The error to raise once retrying stops; ``transient`` tells a waiter it may poll again."""
-        suffix = ' (gave up after %d attempt%s%s)' % (attempts, '' if attempts == 1 else 's', ' at the deadline' if out_of_time else '')
+        gave_up = 'Gave up after %d attempt%s%s' % (attempts, '' if attempts == 1 else 's', ' at the deadline' if out_of_time else '')
         if isinstance(final, ApiError):
-            hint = (final.hint + '.' if final.hint else '') + suffix
+            hint = final.hint
             if final.code in THROTTLING_CODES:
-                hint = 'The API kept throttling: raise retries or lower max_concurrency.' + suffix
-            final = ApiError(final.action, final.code, final.api_message, final.request_id, final.status, final.recommend, hint.strip())
+                hint = 'The API kept throttling: raise retries or lower max_concurrency'
+            hint = '%s. %s' % (hint, gave_up) if hint else gave_up
+            final = ApiError(final.action, final.code, final.api_message, final.request_id, final.status, final.recommend, hint)
         else:
-            final.args = (str(final) + suffix,)
+            final.args = ('%s. %s' % (str(final).rstrip('.'), gave_up),)
         final.transient = True
         return final
 

@@ -93,7 +93,7 @@ class Waiter:
         chosen = [t for t in listed
                   if (self._watched is None or t['task_id'] in self._watched)
                   and (spec.ota_version is None or t['ota_version'] == spec.ota_version)]
-        missing = sorted(self._watched - {t['task_id'] for t in chosen}) if self._watched is not None else []
+        missing = sorted(self._watched - {t['task_id'] for t in listed}) if self._watched is not None else []
         return chosen, missing
 
     def wait(self):

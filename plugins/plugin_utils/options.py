@@ -55,6 +55,14 @@ def set_plugin_options(plugin, argument_spec, variables=None, direct=None):
     Ansible's configuration system quotes the value it could not convert ("Invalid value
     provided for 'str': [...]"); for a secret that would print it.
     """
+    known = set(argument_spec)
+    for spec in argument_spec.values():
+        known.update(spec.get('aliases') or ())
+    unknown = sorted(set(direct or {}) - known)
+    if unknown:
+        # Ansible passes unknown keywords through silently; a typo like status= would
+        # otherwise return every task, unfiltered.
+        raise OptionError('unknown option(s) %s; the options are %s' % (', '.join(unknown), ', '.join(sorted(argument_spec))))
     try:
         plugin.set_options(var_options=variables, direct=direct)
     except AnsibleError as exc:

@@ -43,7 +43,7 @@ BAD_INPUT = [
     ('module malformed ini', 'module', dict(NO_KEYS, profile='ops'), 'credentials.ini is not a valid credentials file',
      {INI: 'access_key_id = x\n'}, None),
     ('module half a key in env', 'module', NO_KEYS,
-     'ALIBABA_CLOUD_ACCESS_KEY_ID is set but ALIBABA_CLOUD_ACCESS_KEY_SECRET or ALICLOUD_SECRET_KEY is not',
+     'ALIBABA_CLOUD_ACCESS_KEY_ID is set but ALIBABA_CLOUD_ACCESS_KEY_SECRET is not',
      None, {'ALIBABA_CLOUD_ACCESS_KEY_ID': 'LTAI-half-a-key'}),
     # lookup
     ('lookup no group', 'lookup', dict(app_instance_group_ids=[]), 'app_instance_group_ids needs at least one delivery group id', None, None),

@@ -112,6 +112,15 @@ def test_errors_are_lookup_errors_without_secrets(emulator, terms, variables, wo
     assert words in str(err.value) and SECRET not in str(err.value)
 
 
+def test_an_unknown_keyword_is_refused_not_ignored(emulator):
+    server = emulator(GROUPS)
+    with pytest.raises(AnsibleLookupError) as err:
+        lookup(['aig-1'], connection_vars(server), status=['RUNNING'])
+    assert 'unknown option(s) status; the options are ' in str(err.value) and 'statuses' in str(err.value)
+    assert server.stats()['requests'] == 0
+    assert [t['task_id'] for t in lookup(['aig-1'], connection_vars(server), alicloud_region='cn-shanghai')] == ['ota-run', 'ota-ok']
+
+
 def test_a_mistyped_variable_is_reported_by_ansible_naming_it(emulator):
     server = emulator(GROUPS)
     with pytest.raises(AnsibleOptionsError) as err:

@@ -205,14 +205,35 @@ def test_option_errors_name_the_cause_without_the_secret(isolated_environment, p
 
 
 @pytest.mark.parametrize('variables, words', [
-    ({'ALIBABA_CLOUD_ACCESS_KEY_ID': ENV_AK}, 'ALIBABA_CLOUD_ACCESS_KEY_ID is set but ALIBABA_CLOUD_ACCESS_KEY_SECRET or ALICLOUD_SECRET_KEY is not'),
-    ({'ALIBABA_CLOUD_ACCESS_KEY_SECRET': ENV_SECRET}, 'ALIBABA_CLOUD_ACCESS_KEY_SECRET is set but ALIBABA_CLOUD_ACCESS_KEY_ID or ALICLOUD_ACCESS_KEY is not'),
-    ({'ALICLOUD_SECRET_KEY': ENV_SECRET}, 'ALICLOUD_SECRET_KEY is set but ALIBABA_CLOUD_ACCESS_KEY_ID or ALICLOUD_ACCESS_KEY is not'),
+    ({'ALIBABA_CLOUD_ACCESS_KEY_ID': ENV_AK}, 'ALIBABA_CLOUD_ACCESS_KEY_ID is set but ALIBABA_CLOUD_ACCESS_KEY_SECRET is not'),
+    ({'ALIBABA_CLOUD_ACCESS_KEY_SECRET': ENV_SECRET}, 'ALIBABA_CLOUD_ACCESS_KEY_SECRET is set but ALIBABA_CLOUD_ACCESS_KEY_ID is not'),
+    ({'ALICLOUD_SECRET_KEY': ENV_SECRET}, 'ALICLOUD_SECRET_KEY is set but ALICLOUD_ACCESS_KEY is not'),
+    # the two families are never mixed
+    ({'ALIBABA_CLOUD_ACCESS_KEY_ID': ENV_AK, 'ALICLOUD_SECRET_KEY': ENV_SECRET},
+     'ALIBABA_CLOUD_ACCESS_KEY_ID is set but ALIBABA_CLOUD_ACCESS_KEY_SECRET is not'),
+    ({'ALIBABA_CLOUD_SECURITY_TOKEN': 'tok-1'},
+     'ALIBABA_CLOUD_SECURITY_TOKEN is set but ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET is not'),
 ])
 def test_half_set_keys_in_the_environment_name_the_variables(isolated_environment, variables, words):
     with pytest.raises(CredentialError) as err:
         credentials.resolve({}, environ(isolated_environment, **variables))
     assert str(err.value) == words and ENV_SECRET not in str(err.value)
+
+
+def test_a_token_of_the_other_family_is_not_attached(isolated_environment):
+    source = credentials.resolve({}, environ(isolated_environment, ALICLOUD_SECURITY_TOKEN='stale-token', **ENV_KEYS))
+    assert source.get().security_token is None
+
+
+@pytest.mark.parametrize('kind', ['cli', 'ini'])
+def test_a_profile_with_an_empty_secret_is_an_error_not_a_fallback_to_the_environment(isolated_environment, kind):
+    if kind == 'cli':
+        path = write_cli_config(isolated_environment, [cli_profile('p', secret='')])
+    else:
+        path = write_ini(isolated_environment, '[p]\ntype = access_key\naccess_key_id = AK-P\n')
+    with pytest.raises(CredentialError) as err:
+        credentials.resolve({'profile': 'p'}, environ(isolated_environment, **ENV_KEYS))
+    assert str(err.value) == "profile 'p' in %s has no access_key_secret" % path
 
 
 def test_missing_profile_files_are_listed(isolated_environment):
@@ -265,7 +286,6 @@ def test_a_malformed_profile_file_is_named_without_its_content(isolated_environm
 
 
 @pytest.mark.parametrize('profile, words', [
-    (cli_profile('p', secret=''), 'the access key secret is empty'),
     (cli_profile('p', mode='Nope'), "unsupported profile mode 'Nope'"),
 ])
 def test_a_profile_the_library_rejects_is_reported_with_its_reason(isolated_environment, profile, words):

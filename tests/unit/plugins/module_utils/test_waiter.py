@@ -124,7 +124,7 @@ def test_transient_errors_are_polled_through(emulator, clock):
     result, lines = wait(server, clock, retries=0)
     assert (result['success'], result['polls'], result['elapsed']) == (True, 4, 30.0)
     failed = [line for line in lines if line.startswith('poll 2 failed, will poll again: ')]
-    assert len(failed) == 1 and 'InternalError' in failed[0] and 'gave up after 1 attempt' in failed[0]
+    assert len(failed) == 1 and 'InternalError' in failed[0] and 'Gave up after 1 attempt' in failed[0]
 
 
 def test_retries_within_a_poll_use_the_same_clock(emulator, clock):
@@ -202,3 +202,12 @@ def test_a_listing_that_never_settles_times_out_saying_why(emulator, clock):
     result, _lines = wait(server, clock, wait_timeout=25)
     assert not result['success'] and result['timed_out']
     assert 'the task list of aig-1 kept changing while it was read' in result['msg']
+
+
+def test_task_ids_and_ota_version_together_wait_for_the_tasks_of_that_version(emulator, clock):
+    tasks = [running_until('ota-v1', 15), running_until('ota-v2', 25, version=V2, start='2022-08-05T10:00:00+08:00')]
+    server = emulator({'aig-1': {'tasks': tasks}}, clock=clock)
+    result, _lines = wait(server, clock, task_ids=['ota-v1', 'ota-v2'], ota_version=V2)
+    # ota-v1 is listed (so not "missing") but of another version (so not waited for)
+    assert (result['success'], result['missing_task_ids']) == (True, [])
+    assert [t['task_id'] for t in result['tasks']] == ['ota-v2'] and result['elapsed'] == 30.0
