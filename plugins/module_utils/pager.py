@@ -15,6 +15,7 @@ import importlib.util
 from dataclasses import dataclass, field
 from typing import List, Optional
 
+from . import tasks as task_model
 from .errors import ApiError, ResponseError
 
 # voluptuous describes what is wrong with an invalid answer; valid answers never need it,
@@ -103,7 +104,7 @@ class Page:
 class GroupListing:
     group_id: str
     total_count: int
-    tasks: List[dict] = field(default_factory=list)   # raw API tasks, API order, unique TaskId
+    tasks: List[dict] = field(default_factory=list)   # snake_case tasks (tasks.to_task), API order, unique task_id
     consistent: bool = True
 
 
@@ -113,6 +114,7 @@ class OtaTaskPager:
     def __init__(self, transport):
         self.transport = transport
         self.warnings = []
+        self._strings = {}  # one copy of each repeated value (status, version): 100,000 tasks hold few distinct ones
 
     def fetch(self, group_id, ota_type, number, size, deadline=None):
         params = {'AppInstanceGroupId': group_id, 'OtaType': ota_type, 'PageNumber': number, 'PageSize': size}
@@ -128,13 +130,17 @@ class OtaTaskPager:
         checked = check_page(body)
         if checked is None:
             raise ResponseError(ACTION, 'for group %s page %d: %s' % (group_id, number, _explain(body)), request_id)
-        return Page(number, checked[0], checked[1], request_id)
+        total, raw_tasks = checked
+        # Turned into the returned form at once, so the raw answer is garbage as soon as the page is read.
+        strings = self._strings
+        tasks = [task_model.to_task(raw, group_id, strings) for raw in raw_tasks]
+        return Page(number, total, tasks, request_id)
 
     def list_pages(self, group_ids, ota_type, page_number, page_size, deadline=None):
         """One given page of each group, as the API returns it (page_number mode)."""
         jobs = [(g, page_number) for g in group_ids]
         pages = self._run(jobs, ota_type, page_size, deadline)
-        return [GroupListing(g, pages[(g, page_number)].total_count, list(pages[(g, page_number)].tasks)) for g in group_ids]
+        return [GroupListing(g, pages[(g, page_number)].total_count, pages[(g, page_number)].tasks) for g in group_ids]
 
     def list_all(self, group_ids, ota_type, page_size=None, deadline=None):
         """Every task of each group; GroupListings in the order of ``group_ids``."""
@@ -198,10 +204,10 @@ def _assemble(group_id, pages, size):
         if page.total_count != total or len(page.tasks) != max(expected, 0):
             consistent = False
         for task in page.tasks:
-            if task['TaskId'] in seen:
+            if task['task_id'] in seen:
                 consistent = False
                 continue
-            seen.add(task['TaskId'])
+            seen.add(task['task_id'])
             tasks.append(task)
     if len(tasks) != total:
         consistent = False
