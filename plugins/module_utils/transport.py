@@ -102,9 +102,10 @@ class AdaptiveLimiter:
             if epoch is not None and epoch != self._epoch:
                 return  # this burst has already cut the bound
             self._epoch += 1
-            self.cuts += 1
-            self.limit = max(1, self.limit // 2)
-            self.lowest = min(self.lowest, self.limit)
+            if self.limit > 1:
+                self.cuts += 1
+                self.limit //= 2
+                self.lowest = min(self.lowest, self.limit)
             self._successes = 0
 
     def succeeded(self):

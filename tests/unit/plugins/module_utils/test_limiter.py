@@ -30,7 +30,7 @@ def test_the_bound_never_drops_below_one_nor_grows_past_the_maximum():
     limiter = AdaptiveLimiter(4)
     for _round in range(10):
         limiter.throttled()
-    assert limiter.limit == limiter.lowest == 1
+    assert limiter.limit == limiter.lowest == 1 and limiter.cuts == 2   # 4 -> 2 -> 1, then nothing left to cut
     for _round in range(100):
         limiter.succeeded()
     assert limiter.limit == 4 and limiter.lowest == 1
