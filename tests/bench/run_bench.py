@@ -422,26 +422,22 @@ def targets(results, latency_ms):
                                    'can reach)' % name, 'measured': '%.1fx (%s s vs %s s)' % (ratio, fmt(m['replay']), fmt(m['sdk'])),
                          'goal': 'info', 'pass': None, 'value': ratio})
 
+    def faster(what, m, ours, theirs, minimum):
+        ratio = m[theirs] / m[ours]
+        add(what, ratio, '>= %gx faster' % minimum, ratio >= minimum, '%.1fx (%s s vs %s s)' % (ratio, fmt(m[ours]), fmt(m[theirs])))
+
     if big:
         m = big['median_s']
-        ratio = m['sdk_loop'] / m['client']
-        add('10,000 tasks, one group: client in-process vs SDK loop', ratio, '>= 8x faster', ratio >= 8,
-            '%.1fx (%s s vs %s s)' % (ratio, fmt(m['client']), fmt(m['sdk_loop'])))
+        faster('10,000 tasks, one group: client in-process vs SDK loop', m, 'client', 'sdk_loop', 8)
         ratio = m['client'] / big['floor_s']
         add('10,000 tasks, one group: client in-process vs its floor (%d round trips x %g ms)' % (big['floor_round_trips'], latency_ms),
             ratio, 'within 1.3x', ratio <= 1.3, '%.2fx (%s s vs %s s)' % (ratio, fmt(m['client']), fmt(big['floor_s'])))
-        ratio = m['sdk'] / m['module']
-        add('10,000 tasks, one group: module end to end vs SDK loop process', ratio, '>= 3x faster', ratio >= 3,
-            '%.1fx (%s s vs %s s)' % (ratio, fmt(m['module']), fmt(m['sdk'])))
+        faster('10,000 tasks, one group: module end to end vs SDK loop process', m, 'module', 'sdk', 3)
         bound(big, '10,000 tasks, one group')
     if many:
         m = many['median_s']
-        ratio = m['sdk_loop'] / m['client']
-        add('50 groups x 20 tasks: client in-process vs SDK loop', ratio, '>= 7x faster', ratio >= 7,
-            '%.1fx (%s s vs %s s)' % (ratio, fmt(m['client']), fmt(m['sdk_loop'])))
-        ratio = m['sdk'] / m['module']
-        add('50 groups x 20 tasks: module end to end vs SDK loop process', ratio, '>= 2.5x faster', ratio >= 2.5,
-            '%.1fx (%s s vs %s s)' % (ratio, fmt(m['module']), fmt(m['sdk'])))
+        faster('50 groups x 20 tasks: client in-process vs SDK loop', m, 'client', 'sdk_loop', 7)
+        faster('50 groups x 20 tasks: module end to end vs SDK loop process', m, 'module', 'sdk', 2.5)
         bound(many, '50 groups x 20 tasks')
     if small:
         m = small['median_s']
