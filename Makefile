@@ -7,7 +7,7 @@ TOOLS := tests/tools
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test sanity units integration clean
+.PHONY: help venv demo test sanity units integration bench clean
 
 help: ## show this help
 	@echo "Targets (quick start: make demo; make test):"
@@ -30,6 +30,9 @@ units: venv ## pytest tests/unit on a staged copy
 
 integration: venv ## pytest tests/integration on a staged copy
 	@bash $(TOOLS)/integration.sh $(ARGS)
+
+bench: venv ## benchmark against the official SDK loop (docs/performance.md); ARGS="--repeat 3"
+	@bash $(TOOLS)/bench.sh $(ARGS)
 
 clean: ## remove .build/, .venv/ and tests/output/
 	rm -rf .build .venv tests/output

@@ -53,7 +53,7 @@ class OtaTaskClient:
                                              query.page_size or 100, deadline)
         else:
             listings = self.pager.list_all(query.group_ids, query.ota_type, query.page_size, deadline)
-        return [(lst.group_id, lst.total_count, [task_model.to_task(raw, lst.group_id) for raw in lst.tasks]) for lst in listings]
+        return [(lst.group_id, lst.total_count, lst.tasks) for lst in listings]
 
     def query(self, query, deadline=None):
         """The result the module returns (the lookup returns its ``ota_tasks``)."""

@@ -13,19 +13,26 @@ STATUSES = ('STANDBY', 'RUNNING', 'FINISHED', 'PART_FINISHED', 'FAILED', 'TERMIN
 TERMINAL_STATUSES = frozenset(('FINISHED', 'PART_FINISHED', 'FAILED', 'TERMINATED'))
 OTA_TYPES = ('Fota',)
 
-_FIELDS = (
-    ('TaskId', 'task_id'),
-    ('OtaVersion', 'ota_version'),
-    ('TaskDisplayStatus', 'task_display_status'),
-    ('TaskStartTime', 'task_start_time'),
-)
+MAX_SHARED_STRINGS = 1000
 
 
-def to_task(raw, group_id):
-    """One API task as the collection returns it (snake_case, with its delivery group)."""
-    task = {snake: raw.get(api) for api, snake in _FIELDS}
-    task['app_instance_group_id'] = group_id
-    return task
+def to_task(raw, group_id, strings=None):
+    """One API task as the collection returns it (snake_case, with its delivery group).
+
+    With a ``strings`` dict, equal statuses and versions share one string object: a
+    100,000-task listing then holds a handful of them instead of 200,000. The dict stops
+    growing at MAX_SHARED_STRINGS, so values that never repeat do not cost a second copy.
+    """
+    status, version = raw.get('TaskDisplayStatus'), raw.get('OtaVersion')
+    if strings is not None:
+        if len(strings) < MAX_SHARED_STRINGS:
+            status = strings.setdefault(status, status)
+            version = strings.setdefault(version, version)
+        else:
+            status = strings.get(status, status)
+            version = strings.get(version, version)
+    return {'task_id': raw.get('TaskId'), 'ota_version': version, 'task_display_status': status,
+            'task_start_time': raw.get('TaskStartTime'), 'app_instance_group_id': group_id}
 
 
 def is_terminal(status):

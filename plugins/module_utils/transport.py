@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import random
 import threading
 import time
-import uuid
 from urllib.parse import urlencode
 
 try:
@@ -52,11 +52,20 @@ class _Retry(Exception):
 
 
 class AdaptiveLimiter:
-    """Bounds requests in flight; halves the bound on throttling, grows it back on success."""
+    """Bounds requests in flight; halves the bound on throttling, grows it back on success.
+
+    ``with limiter as epoch:`` waits for a free slot. One burst of throttling answers cuts
+    the bound once, not once per answer: only a request admitted since the last cut
+    (same ``epoch``) may cut it again, as TCP halves its window once per round trip.
+    ``lowest`` and ``cuts`` tell how far and how often it went down.
+    """
 
     def __init__(self, maximum):
         self.maximum = max(1, int(maximum))
         self.limit = self.maximum
+        self.lowest = self.maximum
+        self.cuts = 0
+        self._epoch = 0
         self._in_flight = 0
         self._successes = 0
         self._cond = threading.Condition()
@@ -66,16 +75,22 @@ class AdaptiveLimiter:
             while self._in_flight >= self.limit:
                 self._cond.wait()
             self._in_flight += 1
-        return self
+            return self._epoch
 
     def __exit__(self, *exc_info):
         with self._cond:
             self._in_flight -= 1
             self._cond.notify_all()
 
-    def throttled(self):
+    def throttled(self, epoch=None):
         with self._cond:
-            self.limit = max(1, self.limit // 2)
+            if epoch is not None and epoch != self._epoch:
+                return  # this burst has already cut the bound
+            self._epoch += 1
+            if self.limit > 1:
+                self.cuts += 1
+                self.limit //= 2
+                self.lowest = min(self.lowest, self.limit)
             self._successes = 0
 
     def succeeded(self):
@@ -116,14 +131,15 @@ class Transport:
         attempt = 0
         waited = 0.0
         while True:
+            epoch = None
             try:
-                with self.limiter:
+                with self.limiter as epoch:
                     result = self._once(action, params, deadline)
                 self.limiter.succeeded()
                 return result
             except _Retry as retry:
                 if retry.throttled:
-                    self.limiter.throttled()
+                    self.limiter.throttled(epoch)
                 delay = self._backoff(attempt, retry.retry_after)
                 out_of_time = deadline is not None and self._clock() + delay > deadline
                 if attempt >= self.settings.retries or out_of_time or waited + delay > RETRY_TIME_BUDGET:
@@ -161,7 +177,7 @@ class Transport:
             'x-acs-action': action,
             'x-acs-version': API_VERSION,
             'x-acs-date': self._utcnow().strftime('%Y-%m-%dT%H:%M:%SZ'),
-            'x-acs-signature-nonce': uuid.uuid4().hex,
+            'x-acs-signature-nonce': os.urandom(16).hex(),  # 32 random hex digits like uuid4().hex, without importing uuid
             'x-acs-content-sha256': signer.hash_payload(body),
         }
         if credential.security_token:

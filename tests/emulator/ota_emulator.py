@@ -273,12 +273,14 @@ class _Account:
 
 
 class _Scenario:
-    __slots__ = ('accounts', 'groups', 'role_owners')
+    __slots__ = ('accounts', 'groups', 'role_owners', 'last_appear')
 
     def __init__(self, accounts, groups):
         self.accounts = accounts
         self.groups = groups
         self.role_owners = {}
+        # After this many seconds every task is visible: pages need no appear_after filter.
+        self.last_appear = max((t.appear_after for tasks in groups.values() for t in tasks), default=0.0)
         for acct in accounts.values():
             for role in acct.roles:
                 self.role_owners.setdefault(role, set()).add(acct.access_key_id)
@@ -808,11 +810,21 @@ class Emulator:
         self.clock_offset = float(seconds)
 
     def _visible(self, group_id):
+        page = self._page(group_id, 0, None)
+        return None if page is None else page[1]
+
+    def _page(self, group_id, lo, size):
+        """(TotalCount, the visible tasks lo..lo+size in API form) of a group, or None if unknown.
+
+        Only the page is turned into API dicts, so a page of a large group costs O(page), not O(group).
+        """
         tasks = self._scenario.groups.get(group_id)
         if tasks is None:
             return None
         now = self.elapsed()
-        return [task.as_api(now) for task in tasks if task.appear_after <= now]
+        visible = tasks if now >= self._scenario.last_appear else [task for task in tasks if task.appear_after <= now]
+        chosen = visible[lo:] if size is None else visible[lo:lo + size]
+        return len(visible), [task.as_api(now) for task in chosen]
 
     def tasks(self, group_id):
         """Ground truth: the group's currently visible tasks, in API order, with API key names."""
@@ -844,6 +856,7 @@ class Emulator:
                 raise ValueError('duplicate TaskId %r' % new.task_id)
             tasks.append(new)
             tasks.sort(key=_Task.sort_key)
+            self._scenario.last_appear = max(self._scenario.last_appear, new.appear_after)
             return new.as_api(self.elapsed())
 
     # -- faults and stats ------------------------------------------------------
@@ -1183,10 +1196,9 @@ class Emulator:
         page_size = min(100, max(1, _int('PageSize', 10)))
         page_number = max(1, _int('PageNumber', 1))
         with self._lock:
-            tasks = self._visible(params.get('AppInstanceGroupId')) or []
-        lo = (page_number - 1) * page_size
-        return {'RequestId': rid, 'TotalCount': len(tasks), 'PageSize': page_size, 'PageNumber': page_number,
-                'TaskList': tasks[lo:lo + page_size]}
+            total, page = self._page(params.get('AppInstanceGroupId'), (page_number - 1) * page_size, page_size) or (0, [])
+        return {'RequestId': rid, 'TotalCount': total, 'PageSize': page_size, 'PageNumber': page_number,
+                'TaskList': page}
 
     def _list_ota_task(self, params, rid):
         for name in LIST_PARAMS:
@@ -1202,12 +1214,11 @@ class Emulator:
             raise _invalid('OtaType', 'Valid values: Fota.')
         page_size, page_number = int(page_size), int(page_number)
         with self._lock:
-            tasks = self._visible(params['AppInstanceGroupId'])
-        if tasks is None:
+            found = self._page(params['AppInstanceGroupId'], (page_number - 1) * page_size, page_size)
+        if found is None:
             raise ApiError(400, 'InvalidAppInstanceGroup.NotFound')
-        lo = (page_number - 1) * page_size
-        body = {'RequestId': rid, 'TotalCount': len(tasks), 'PageSize': page_size, 'PageNumber': page_number,
-                'TaskList': tasks[lo:lo + page_size]}
+        body = {'RequestId': rid, 'TotalCount': found[0], 'PageSize': page_size, 'PageNumber': page_number,
+                'TaskList': found[1]}
         return _json_response(200, body, {'x-acs-request-id': rid})
 
     def _assume_role(self, acct, params, rid):

@@ -37,3 +37,20 @@ def test_summary_counts_and_unknown_statuses_are_not_terminal():
     assert tasks.summarize(items) == {'status_counts': {'FINISHED': 1, 'PAUSED': 1}, 'all_terminal': False}
     assert tasks.unknown_statuses(items) == ['PAUSED']
     assert tasks.summarize([]) == {'status_counts': {}, 'all_terminal': True}
+
+
+def test_to_task_shares_repeated_statuses_and_versions():
+    strings = {}
+    first = tasks.to_task(raw('a', ''.join(['RUN', 'NING']), ''.join(['v', '1'])), 'g', strings)
+    second = tasks.to_task(raw('b', ''.join(['RUN', 'NING']), ''.join(['v', '1'])), 'g', strings)
+    assert first['task_display_status'] is second['task_display_status']
+    assert first['ota_version'] is second['ota_version']
+    assert second == tasks.to_task(raw('b', 'RUNNING', 'v1'), 'g')
+
+
+def test_the_shared_strings_stop_growing():
+    strings = {}
+    for i in range(tasks.MAX_SHARED_STRINGS + 50):
+        task = tasks.to_task(raw('t%d' % i, 'FINISHED', 'v%d' % i), 'g', strings)
+        assert task['ota_version'] == 'v%d' % i
+    assert len(strings) == tasks.MAX_SHARED_STRINGS

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `make bench`: the performance benchmark (tests/bench/run_bench.py) against the emulator,
+# side by side with the official SDK's paging loop. Builds the SDK's own pinned venv
+# (.build/bench-sdk-venv, from tests/bench/requirements-sdk.txt) on first use, stages the
+# collection, and runs the benchmark from the staged copy. Extra arguments go to
+# run_bench.py (e.g. --repeat 3, --scenarios 10k,5). Exit 1: a target was missed.
+# shellcheck source=tests/tools/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+isolate_env
+require_venv
+
+SDK_VENV="$BUILD/bench-sdk-venv"
+SDK_REQUIREMENTS="$ROOT/tests/bench/requirements-sdk.txt"
+stamp="$SDK_VENV/.requirements-sdk.sha256"
+want=$(sha256sum "$SDK_REQUIREMENTS" | cut -d' ' -f1)
+if ! [[ -x "$SDK_VENV/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    python=$(find_python)
+    echo "bench: creating $SDK_VENV (the official SDK, pinned)" >&2
+    rm -rf "$SDK_VENV"
+    "$python" -m venv "$SDK_VENV"
+    log="$SDK_VENV/pip-install.log"
+    # pip compiles the .pyc files here: later SDK runs never pay for compiling.
+    if ! env -u PYTHONDONTWRITEBYTECODE -u PIP_REQUIRE_VIRTUALENV "$SDK_VENV/bin/python" -m pip install \
+        --disable-pip-version-check --quiet -r "$SDK_REQUIREMENTS" >"$log" 2>&1; then
+        grep -v "is ignored" "$log" >&2 || true
+        die "pip install -r $SDK_REQUIREMENTS failed (log: $log)"
+    fi
+    echo "$want" >"$stamp"
+fi
+
+bash "$ROOT/tests/tools/stage.sh" >/dev/null
+export PYTHONPATH="$COLLECTIONS"
+export ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS"
+export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
+cd "$STAGE" || exit 1
+exec "$VENV/bin/python" tests/bench/run_bench.py --sdk-python "$SDK_VENV/bin/python" --out "$BUILD/bench" "$@"
