@@ -4,7 +4,10 @@
 # Every script that sources this gets:
 #   ROOT         the checkout (collection root)
 #   BUILD        $ROOT/.build (gitignored scratch space)
-#   VENV         $ROOT/.venv  (gitignored dev/test virtualenv, Python 3.12)
+#   VENV         $ROOT/.venv  (gitignored dev/test virtualenv, Python 3.12), or
+#                $ROOT/.venv-NAME when APPSTREAMING_VENV_NAME=NAME (e.g. 'oldest':
+#                the same gates on the oldest supported ansible-core)
+#   VENV_NAME    dev, or that NAME
 #   COLLECTIONS  $BUILD/collections (holds ansible_collections/...)
 #   STAGE        the staged copy of the collection
 # and a sanitised environment for every process it starts (see isolate_env).
@@ -13,13 +16,18 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD="$ROOT/.build"
-VENV="$ROOT/.venv"
+VENV_NAME=${APPSTREAMING_VENV_NAME:-dev}
+if [[ "$VENV_NAME" == dev ]]; then
+    VENV="$ROOT/.venv"
+else
+    VENV="$ROOT/.venv-$VENV_NAME"
+fi
 COLLECTIONS="$BUILD/collections"
 COLLECTION_NAMESPACE=alibabacloud
 COLLECTION_NAME=appstreaming
 STAGE="$COLLECTIONS/ansible_collections/$COLLECTION_NAMESPACE/$COLLECTION_NAME"
 PYTHON_VERSION=3.12
-export ROOT BUILD VENV COLLECTIONS STAGE PYTHON_VERSION
+export ROOT BUILD VENV VENV_NAME COLLECTIONS STAGE PYTHON_VERSION
 
 die() {
     echo "ERROR: $*" >&2
@@ -99,8 +107,43 @@ fresh_home() {
     rm -rf "$keep"
 }
 
+# Build or refresh $VENV (quiet when it is up to date).
 require_venv() {
-    [[ -x "$VENV/bin/ansible-test" ]] || die "$VENV is missing or incomplete: run 'make venv' (tests/tools/venv.sh) first"
+    bash "$ROOT/tests/tools/venv.sh" "$VENV_NAME" >&2 || die "cannot build $VENV (tests/tools/venv.sh $VENV_NAME)"
+    [[ -x "$VENV/bin/ansible-test" ]] || die "$VENV is missing or incomplete: run 'tests/tools/venv.sh $VENV_NAME'"
+    if [[ ":$PATH:" != *":$VENV/bin:"* ]]; then
+        export VIRTUAL_ENV="$VENV"
+        export PATH="$VENV/bin:$PATH"
+    fi
+}
+
+# The pinned virtualenvs (tests/tools/venv.sh builds them): 'dev' is .venv from
+# tests/requirements-dev.txt; NAME is .venv-NAME from tests/tools/requirements/NAME.txt.
+venv_dir() {
+    if [[ "$1" == dev ]]; then echo "$VENV"; else echo "$ROOT/.venv-$1"; fi
+}
+
+venv_requirements() {
+    if [[ "$1" == dev ]]; then
+        echo "$ROOT/tests/requirements-dev.txt"
+    else
+        echo "$ROOT/tests/tools/requirements/$1.txt"
+    fi
+}
+
+all_venv_names() {
+    local file
+    echo dev
+    for file in "$ROOT"/tests/tools/requirements/*.txt; do
+        basename "$file" .txt
+    done
+}
+
+# ensure_venv NAME: build or refresh that virtualenv (quiet when it is up to
+# date) and print its directory.
+ensure_venv() {
+    bash "$ROOT/tests/tools/venv.sh" "$1" >&2 || die "cannot build the '$1' virtualenv"
+    venv_dir "$1"
 }
 
 # run_pytest SUITE [pytest args...]: pytest tests/SUITE from a fresh staged
@@ -119,6 +162,7 @@ run_pytest() {
     export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
     export HYPOTHESIS_STORAGE_DIRECTORY="$BUILD/hypothesis"
     cd "$STAGE" || exit 1
+    echo "$suite: ansible-core $("$VENV/bin/python" -c 'import ansible.release; print(ansible.release.__version__)') from ${VENV#"$ROOT"/}"
     "$VENV/bin/python" -m pytest "tests/$suite" -o cache_dir="$BUILD/pytest_cache/$suite" -ra "$@" || rc=$?
     if [[ $rc -eq 5 ]]; then
         echo "ERROR: pytest collected no tests in tests/$suite: nothing ran" >&2
