@@ -19,6 +19,8 @@ GATES=(
     "sanity-oldest:$TOOLS/sanity-oldest.sh"
     "units-oldest:$TOOLS/units-oldest.sh"
     "integration-oldest:$TOOLS/integration-oldest.sh"
+    "lint:$TOOLS/lint.sh"
+    "changelog:$TOOLS/changelog.sh"
 )
 
 selected=("$@")
