@@ -20,7 +20,10 @@ GATES=(
     "units-oldest:$TOOLS/units-oldest.sh"
     "integration-oldest:$TOOLS/integration-oldest.sh"
     "lint:$TOOLS/lint.sh"
+    "docs-lint:$TOOLS/docs-lint.sh"
     "changelog:$TOOLS/changelog.sh"
+    "ansible-doc:$TOOLS/ansible-doc.sh"
+    "docsite:$TOOLS/docsite.sh"
 )
 
 selected=("$@")
