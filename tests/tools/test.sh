@@ -23,6 +23,9 @@ GATES=(
     "docs-lint:$TOOLS/docs-lint.sh"
     "changelog:$TOOLS/changelog.sh"
     "ansible-doc:$TOOLS/ansible-doc.sh"
+    "build:$TOOLS/build.sh"
+    "importer:$TOOLS/importer.sh"
+    "ee:$TOOLS/ee.sh"
     "docsite:$TOOLS/docsite.sh"
 )
 
