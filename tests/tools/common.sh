@@ -170,3 +170,57 @@ run_pytest() {
     fi
     return "$rc"
 }
+
+# start_emulator PYTHON EMULATOR_DIR RUN_DIR: start EMULATOR_DIR/ota_emulator.py
+# (with EMULATOR_DIR/sample_data.json, a free loopback port) under PYTHON, wait
+# for its ready line and set EMULATOR_PID, EMULATOR_ENDPOINT and
+# EMULATOR_STS_ENDPOINT. Its output goes to RUN_DIR/emulator.{out,err}. Stops
+# it on exit (EXIT trap; INT/TERM exit too). Fails if it is not ready in 30 s.
+EMULATOR_PID=""
+stop_emulator() {
+    if [[ -n "$EMULATOR_PID" ]] && kill -0 "$EMULATOR_PID" 2>/dev/null; then
+        kill "$EMULATOR_PID" 2>/dev/null || true
+        wait "$EMULATOR_PID" 2>/dev/null || true
+    fi
+}
+
+start_emulator() {
+    local python="$1" emulator_dir="$2" run_dir="$3" ready="" deadline endpoints
+    [[ -f "$emulator_dir/ota_emulator.py" ]] || die "$emulator_dir/ota_emulator.py does not exist"
+    [[ -f "$emulator_dir/sample_data.json" ]] || die "$emulator_dir/sample_data.json does not exist"
+    mkdir -p "$run_dir"
+    trap stop_emulator EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    "$python" "$emulator_dir/ota_emulator.py" --data "$emulator_dir/sample_data.json" --port 0 --max-seconds 900 \
+        >"$run_dir/emulator.out" 2>"$run_dir/emulator.err" </dev/null &
+    EMULATOR_PID=$!
+    deadline=$((SECONDS + 30))
+    while [[ -z "$ready" ]]; do
+        # The first complete line that looks like JSON (the emulator may be mid-write).
+        if [[ -s "$run_dir/emulator.out" ]]; then
+            ready=$(grep -m1 '^[[:space:]]*{.*}[[:space:]]*$' "$run_dir/emulator.out" || true)
+        fi
+        if [[ -z "$ready" ]]; then
+            if ! kill -0 "$EMULATOR_PID" 2>/dev/null; then
+                cat "$run_dir/emulator.err" >&2
+                die "the emulator exited before it was ready"
+            fi
+            if ((SECONDS >= deadline)); then
+                cat "$run_dir/emulator.err" >&2
+                die "the emulator printed no ready line within 30s"
+            fi
+            sleep 0.1
+        fi
+    done
+    mapfile -t endpoints < <("$python" -c '
+import json, sys
+info = json.loads(sys.argv[1])
+print(info["endpoint"])
+print(info.get("sts_endpoint") or "")
+' "$ready") || die "cannot parse the emulator's ready line: $ready"
+    EMULATOR_ENDPOINT=${endpoints[0]:-}
+    # shellcheck disable=SC2034  # read by the scripts that source this file
+    EMULATOR_STS_ENDPOINT=${endpoints[1]:-}
+    [[ -n "$EMULATOR_ENDPOINT" ]] || die "the emulator's ready line has no endpoint: $ready"
+}

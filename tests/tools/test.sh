@@ -27,6 +27,7 @@ GATES=(
     "importer:$TOOLS/importer.sh"
     "ee:$TOOLS/ee.sh"
     "docsite:$TOOLS/docsite.sh"
+    "installed-demo:$TOOLS/installed-demo.sh"
 )
 
 selected=("$@")
