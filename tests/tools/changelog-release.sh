@@ -9,12 +9,7 @@
 # shellcheck source=tests/tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 isolate_env
-changelog_venv=$(ensure_venv changelog)
-
-bash "$ROOT/tests/tools/stage.sh" >/dev/null
-export ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS"
-export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
-export PATH="$changelog_venv/bin:$PATH"
+tool_env changelog
 (cd "$STAGE" && antsibull-changelog release "$@") || die "antsibull-changelog release failed"
 cp "$STAGE/changelogs/changelog.yaml" "$ROOT/changelogs/changelog.yaml"
 cp "$STAGE/CHANGELOG.rst" "$STAGE/CHANGELOG.md" "$ROOT/"

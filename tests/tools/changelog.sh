@@ -6,19 +6,14 @@
 # shellcheck source=tests/tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 isolate_env
-changelog_venv=$(ensure_venv changelog)
-
-bash "$ROOT/tests/tools/stage.sh" >/dev/null
-export ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS"
-export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
-export PATH="$changelog_venv/bin:$PATH"
+tool_env changelog
 cd "$STAGE" || exit 1
 rc=0
 antsibull-changelog lint -v || rc=1
 antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml || rc=1
 
-version=$("$changelog_venv/bin/python" -c 'import yaml; print(yaml.safe_load(open("galaxy.yml"))["version"])')
-if ! "$changelog_venv/bin/python" - "$version" <<'PY'; then
+version=$(python -c 'import yaml; print(yaml.safe_load(open("galaxy.yml"))["version"])')
+if ! python - "$version" <<'PY'; then
 import sys, yaml
 releases = yaml.safe_load(open('changelogs/changelog.yaml'))['releases']
 sys.exit(0 if sys.argv[1] in releases else 'changelogs/changelog.yaml has no release %s (galaxy.yml version)' % sys.argv[1])

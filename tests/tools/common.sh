@@ -171,6 +171,27 @@ run_pytest() {
     return "$rc"
 }
 
+# tool_env NAME: build or refresh .venv-NAME, stage a fresh copy of the
+# collection, and put that venv first on PATH (VIRTUAL_ENV too) and only the
+# staged tree on the collections path. Sets TOOL_VENV.
+tool_env() {
+    TOOL_VENV=$(ensure_venv "$1")
+    bash "$ROOT/tests/tools/stage.sh" >/dev/null
+    export ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS"
+    export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
+    export VIRTUAL_ENV="$TOOL_VENV"
+    export PATH="$TOOL_VENV/bin:$PATH"
+}
+
+# build_tarball WORK_DIR: build and check the collection tarball (build.sh),
+# set TARBALL to it, and empty WORK_DIR (the calling gate's scratch directory).
+build_tarball() {
+    TARBALL=$(bash "$ROOT/tests/tools/build.sh" | tail -n1)
+    [[ -f "$TARBALL" ]] || die "build.sh did not produce a tarball"
+    rm -rf "$1"
+    mkdir -p "$1"
+}
+
 # start_emulator PYTHON EMULATOR_DIR RUN_DIR: start EMULATOR_DIR/ota_emulator.py
 # (with EMULATOR_DIR/sample_data.json, a free loopback port) under PYTHON, wait
 # for its ready line and set EMULATOR_PID, EMULATOR_ENDPOINT and

@@ -6,13 +6,8 @@
 # shellcheck source=tests/tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 isolate_env
-docs_venv=$(ensure_venv docs)
-
-bash "$ROOT/tests/tools/stage.sh" >/dev/null
-export ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS"
-export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
-export PATH="$docs_venv/bin:$PATH"
+tool_env docs
 rc=0
 (cd "$STAGE" && antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all .) || rc=1
-"$docs_venv/bin/python" "$ROOT/tests/tools/docs_rst.py" --check || rc=1
+python "$ROOT/tests/tools/docs_rst.py" --check || rc=1
 exit "$rc"

@@ -9,13 +9,7 @@
 # shellcheck source=tests/tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 isolate_env
-docs_venv=$(ensure_venv docs)
-
-bash "$ROOT/tests/tools/stage.sh" >/dev/null
-export ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS"
-export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
-export PATH="$docs_venv/bin:$PATH"
-export VIRTUAL_ENV="$docs_venv"
+tool_env docs
 
 site="$BUILD/docsite"
 rm -rf "$site"
@@ -30,7 +24,7 @@ antsibull-docs sphinx-init --use-current --fail-on-error --no-add-antsibull-docs
 # Ansible docsite that antsibull-docs' pages refer to come from a small local
 # inventory instead (links still go to docs.ansible.com). A new such label makes
 # Sphinx warn "undefined label": add it to ANSIBLE_LABELS below.
-"$docs_venv/bin/python" - "$site/ansible_devel.inv" <<'PY'
+python - "$site/ansible_devel.inv" <<'PY'
 import sys, zlib
 ANSIBLE_LABELS = {
     'action_plugins': ('plugins/action.html#action-plugins', 'Action plugins'),

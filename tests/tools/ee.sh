@@ -15,13 +15,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 isolate_env
 require_venv
 builder_venv=$(ensure_venv builder)
-
-tarball=$(bash "$ROOT/tests/tools/build.sh" | tail -n1)
-[[ -f "$tarball" ]] || die "build.sh did not produce a tarball"
-
 work="$BUILD/ee"
-rm -rf "$work"
-mkdir -p "$work"
+build_tarball "$work"
 context="$work/context"
 "$builder_venv/bin/ansible-builder" create -f "$ROOT/examples/execution-environment.yml" \
     --context "$context" --output-filename Containerfile </dev/null
@@ -52,8 +47,8 @@ check "the context's user pip requirements add voluptuous" \
     grep -qi "^voluptuous" "$context/_build/requirements.txt"
 
 # The builder stage, on this machine: the collection as ansible-galaxy installs it.
-ANSIBLE_COLLECTIONS_PATH="$work/collections" "$VENV/bin/ansible-galaxy" collection install "$tarball" -p "$work/collections" </dev/null >/dev/null \
-    || die "ansible-galaxy collection install $tarball failed"
+ANSIBLE_COLLECTIONS_PATH="$work/collections" "$VENV/bin/ansible-galaxy" collection install "$TARBALL" -p "$work/collections" </dev/null >/dev/null \
+    || die "ansible-galaxy collection install $TARBALL failed"
 introspect=("$builder_venv/bin/python" "$context/_build/scripts/introspect.py" introspect "$work/collections")
 "${introspect[@]}" --user-pip="$context/_build/requirements.txt" \
     --write-pip="$work/image-requirements.txt" --write-bindep="$work/image-bindep.txt" >"$work/introspect.log" 2>&1 \

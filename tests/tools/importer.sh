@@ -11,13 +11,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 isolate_env
 importer_venv=$(ensure_venv importer)
-
-tarball=$(bash "$ROOT/tests/tools/build.sh" | tail -n1)
-[[ -f "$tarball" ]] || die "build.sh did not produce a tarball"
-
 work="$BUILD/importer"
-rm -rf "$work"
-mkdir -p "$work"
+build_tarball "$work"
 cat >"$work/galaxy-importer.cfg" <<'CFG'
 [galaxy-importer]
 RUN_ANSIBLE_TEST = False
@@ -35,7 +30,7 @@ unset ANSIBLE_COLLECTIONS_PATH
 
 log="$work/import.log"
 rc=0
-(cd "$work" && python -m galaxy_importer.main "$tarball" </dev/null) >"$log" 2>&1 || rc=$?
+(cd "$work" && python -m galaxy_importer.main "$TARBALL" </dev/null) >"$log" 2>&1 || rc=$?
 grep -v '^[[:space:]]*$' "$log"
 [[ $rc -eq 0 ]] || die "galaxy-importer exited $rc"
 grep -q "Importer processing completed successfully" "$log" || die "galaxy-importer did not complete"

@@ -13,11 +13,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 isolate_env
 
-tarball=$(bash "$ROOT/tests/tools/build.sh" | tail -n1)
-[[ -f "$tarball" ]] || die "build.sh did not produce a tarball"
-
 work="$BUILD/installed"
-rm -rf "$work"
+build_tarball "$work"
 mkdir -p "$work/run" "$work/collections"
 constraints="$ROOT/tests/requirements-dev.txt"
 core_pin=$(grep -m1 '^ansible-core==' "$constraints") || die "no ansible-core pin in $constraints"
@@ -40,7 +37,7 @@ pip_install "$core_pin"
 
 cd "$work/run" || exit 1
 export ANSIBLE_COLLECTIONS_PATH="$work/collections"
-ansible-galaxy collection install "$tarball" -p "$work/collections" </dev/null
+ansible-galaxy collection install "$TARBALL" -p "$work/collections" </dev/null
 installed="$work/collections/ansible_collections/$COLLECTION_NAMESPACE/$COLLECTION_NAME"
 [[ -f "$installed/MANIFEST.json" ]] || die "the collection is not installed at $installed"
 

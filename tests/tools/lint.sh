@@ -5,12 +5,11 @@
 # shellcheck source=tests/tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 isolate_env
-lint_venv=$(ensure_venv lint)
-
-bash "$ROOT/tests/tools/stage.sh" >/dev/null
+tool_env lint
+# ansible-lint finds the collection itself (it is the current directory); with
+# a collections path of our own it warns about the second copy it sees.
+unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_SCAN_SYS_PATH
 cd "$STAGE" || exit 1
-export VIRTUAL_ENV="$lint_venv"
-export PATH="$lint_venv/bin:$PATH"
 # No "a newer version is available" check (it needs the network).
 export PRE_COMMIT=1
 ansible-lint --version
