@@ -128,7 +128,9 @@ class LookupModule(LookupBase):
         spec.update(connection_argument_spec())
         try:
             set_plugin_options(self, spec, variables, kwargs)
-            params = explicit_options(self, [name for name in spec if name != 'app_instance_group_ids'])
+            aliases = {alias: name for name, option in spec.items() for alias in option.get('aliases') or ()}
+            direct = {aliases.get(key, key): value for key, value in kwargs.items()}
+            params = explicit_options(self, [name for name in spec if name != 'app_instance_group_ids'], variables, direct)
             params['app_instance_group_ids'] = _flatten(plain(terms))
             result, warnings = run(validate(spec, params))
         except AppStreamingError as exc:

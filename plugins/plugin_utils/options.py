@@ -20,21 +20,28 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import OptionError
 
 
-def explicit_options(plugin, names):
+def explicit_options(plugin, names, variables=None, direct=None):
     """The options the user set directly or through variables (not env, not defaults).
 
+    Keyword arguments (``direct``) are always explicit. For the rest, the origin is asked
+    of the configuration system with the same variables (ansible-core 2.17 forgets both
+    the keywords and the variables given to ``set_options`` when asked for an origin).
     Values from ``vars:`` arrive as the raw variable (``"{{ vault_secret }}"``): they are
     templated here, as Ansible would for any other variable.
     """
     params = {}
+    direct = direct or {}
     templar = getattr(plugin, '_templar', None)
     for name in names:
-        value, origin = plugin.get_option_and_origin(name)
-        origin = str(origin or '')
-        if value is None or origin == 'default' or origin.startswith('env'):
+        value = plugin.get_option(name)
+        if value is None:
             continue
-        if origin.startswith('var') and templar is not None:
-            value = templar.template(value)
+        if name not in direct:
+            origin = str(plugin.get_option_and_origin(name, hostvars=variables or {})[1] or '')
+            if not origin.startswith('var'):
+                continue  # env and defaults are applied by the shared core, in one place
+            if templar is not None:
+                value = templar.template(value)
         params[name] = plain(value)
     return params
 
@@ -68,7 +75,8 @@ def set_plugin_options(plugin, argument_spec, variables=None, direct=None):
     except AnsibleError as exc:
         text = str(exc)
         for name in sorted(secret_names(argument_spec)):
-            if "'%s'" % name in text.split(' from ', maxsplit=1)[0]:
+            head = text.split(' from ', maxsplit=1)[0]
+            if "'%s'" % name in head or 'setting: %s' % name in head:   # ansible-core 2.19+ / 2.17 wording
                 raise OptionError('%s has an invalid value (not shown, it is secret): give it as a string' % name) from None
         raise
     _strict_booleans(plugin, argument_spec, variables or {}, direct or {})

@@ -4,7 +4,10 @@
 # Every script that sources this gets:
 #   ROOT         the checkout (collection root)
 #   BUILD        $ROOT/.build (gitignored scratch space)
-#   VENV         $ROOT/.venv  (gitignored dev/test virtualenv, Python 3.12)
+#   VENV         $ROOT/.venv  (gitignored dev/test virtualenv, Python 3.12), or
+#                $ROOT/.venv-NAME when APPSTREAMING_VENV_NAME=NAME (e.g. 'oldest':
+#                the same gates on the oldest supported ansible-core)
+#   VENV_NAME    dev, or that NAME
 #   COLLECTIONS  $BUILD/collections (holds ansible_collections/...)
 #   STAGE        the staged copy of the collection
 # and a sanitised environment for every process it starts (see isolate_env).
@@ -13,13 +16,18 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD="$ROOT/.build"
-VENV="$ROOT/.venv"
+VENV_NAME=${APPSTREAMING_VENV_NAME:-dev}
+if [[ "$VENV_NAME" == dev ]]; then
+    VENV="$ROOT/.venv"
+else
+    VENV="$ROOT/.venv-$VENV_NAME"
+fi
 COLLECTIONS="$BUILD/collections"
 COLLECTION_NAMESPACE=alibabacloud
 COLLECTION_NAME=appstreaming
 STAGE="$COLLECTIONS/ansible_collections/$COLLECTION_NAMESPACE/$COLLECTION_NAME"
 PYTHON_VERSION=3.12
-export ROOT BUILD VENV COLLECTIONS STAGE PYTHON_VERSION
+export ROOT BUILD VENV VENV_NAME COLLECTIONS STAGE PYTHON_VERSION
 
 die() {
     echo "ERROR: $*" >&2
@@ -99,8 +107,43 @@ fresh_home() {
     rm -rf "$keep"
 }
 
+# Build or refresh $VENV (quiet when it is up to date).
 require_venv() {
-    [[ -x "$VENV/bin/ansible-test" ]] || die "$VENV is missing or incomplete: run 'make venv' (tests/tools/venv.sh) first"
+    bash "$ROOT/tests/tools/venv.sh" "$VENV_NAME" >&2 || die "cannot build $VENV (tests/tools/venv.sh $VENV_NAME)"
+    [[ -x "$VENV/bin/ansible-test" ]] || die "$VENV is missing or incomplete: run 'tests/tools/venv.sh $VENV_NAME'"
+    if [[ ":$PATH:" != *":$VENV/bin:"* ]]; then
+        export VIRTUAL_ENV="$VENV"
+        export PATH="$VENV/bin:$PATH"
+    fi
+}
+
+# The pinned virtualenvs (tests/tools/venv.sh builds them): 'dev' is .venv from
+# tests/requirements-dev.txt; NAME is .venv-NAME from tests/tools/requirements/NAME.txt.
+venv_dir() {
+    if [[ "$1" == dev ]]; then echo "$VENV"; else echo "$ROOT/.venv-$1"; fi
+}
+
+venv_requirements() {
+    if [[ "$1" == dev ]]; then
+        echo "$ROOT/tests/requirements-dev.txt"
+    else
+        echo "$ROOT/tests/tools/requirements/$1.txt"
+    fi
+}
+
+all_venv_names() {
+    local file
+    echo dev
+    for file in "$ROOT"/tests/tools/requirements/*.txt; do
+        basename "$file" .txt
+    done
+}
+
+# ensure_venv NAME: build or refresh that virtualenv (quiet when it is up to
+# date) and print its directory.
+ensure_venv() {
+    bash "$ROOT/tests/tools/venv.sh" "$1" >&2 || die "cannot build the '$1' virtualenv"
+    venv_dir "$1"
 }
 
 # run_pytest SUITE [pytest args...]: pytest tests/SUITE from a fresh staged
@@ -119,10 +162,86 @@ run_pytest() {
     export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
     export HYPOTHESIS_STORAGE_DIRECTORY="$BUILD/hypothesis"
     cd "$STAGE" || exit 1
+    echo "$suite: ansible-core $("$VENV/bin/python" -c 'import ansible.release; print(ansible.release.__version__)') from ${VENV#"$ROOT"/}"
     "$VENV/bin/python" -m pytest "tests/$suite" -o cache_dir="$BUILD/pytest_cache/$suite" -ra "$@" || rc=$?
     if [[ $rc -eq 5 ]]; then
         echo "ERROR: pytest collected no tests in tests/$suite: nothing ran" >&2
         return 1
     fi
     return "$rc"
+}
+
+# tool_env NAME: build or refresh .venv-NAME, stage a fresh copy of the
+# collection, and put that venv first on PATH (VIRTUAL_ENV too) and only the
+# staged tree on the collections path. Sets TOOL_VENV.
+tool_env() {
+    TOOL_VENV=$(ensure_venv "$1")
+    bash "$ROOT/tests/tools/stage.sh" >/dev/null
+    export ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS"
+    export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
+    export VIRTUAL_ENV="$TOOL_VENV"
+    export PATH="$TOOL_VENV/bin:$PATH"
+}
+
+# build_tarball WORK_DIR: build and check the collection tarball (build.sh),
+# set TARBALL to it, and empty WORK_DIR (the calling gate's scratch directory).
+build_tarball() {
+    TARBALL=$(bash "$ROOT/tests/tools/build.sh" | tail -n1)
+    [[ -f "$TARBALL" ]] || die "build.sh did not produce a tarball"
+    rm -rf "$1"
+    mkdir -p "$1"
+}
+
+# start_emulator PYTHON EMULATOR_DIR RUN_DIR: start EMULATOR_DIR/ota_emulator.py
+# (with EMULATOR_DIR/sample_data.json, a free loopback port) under PYTHON, wait
+# for its ready line and set EMULATOR_PID, EMULATOR_ENDPOINT and
+# EMULATOR_STS_ENDPOINT. Its output goes to RUN_DIR/emulator.{out,err}. Stops
+# it on exit (EXIT trap; INT/TERM exit too). Fails if it is not ready in 30 s.
+EMULATOR_PID=""
+stop_emulator() {
+    if [[ -n "$EMULATOR_PID" ]] && kill -0 "$EMULATOR_PID" 2>/dev/null; then
+        kill "$EMULATOR_PID" 2>/dev/null || true
+        wait "$EMULATOR_PID" 2>/dev/null || true
+    fi
+}
+
+start_emulator() {
+    local python="$1" emulator_dir="$2" run_dir="$3" ready="" deadline endpoints
+    [[ -f "$emulator_dir/ota_emulator.py" ]] || die "$emulator_dir/ota_emulator.py does not exist"
+    [[ -f "$emulator_dir/sample_data.json" ]] || die "$emulator_dir/sample_data.json does not exist"
+    mkdir -p "$run_dir"
+    trap stop_emulator EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    "$python" "$emulator_dir/ota_emulator.py" --data "$emulator_dir/sample_data.json" --port 0 --max-seconds 900 \
+        >"$run_dir/emulator.out" 2>"$run_dir/emulator.err" </dev/null &
+    EMULATOR_PID=$!
+    deadline=$((SECONDS + 30))
+    while [[ -z "$ready" ]]; do
+        # The first complete line that looks like JSON (the emulator may be mid-write).
+        if [[ -s "$run_dir/emulator.out" ]]; then
+            ready=$(grep -m1 '^[[:space:]]*{.*}[[:space:]]*$' "$run_dir/emulator.out" || true)
+        fi
+        if [[ -z "$ready" ]]; then
+            if ! kill -0 "$EMULATOR_PID" 2>/dev/null; then
+                cat "$run_dir/emulator.err" >&2
+                die "the emulator exited before it was ready"
+            fi
+            if ((SECONDS >= deadline)); then
+                cat "$run_dir/emulator.err" >&2
+                die "the emulator printed no ready line within 30s"
+            fi
+            sleep 0.1
+        fi
+    done
+    mapfile -t endpoints < <("$python" -c '
+import json, sys
+info = json.loads(sys.argv[1])
+print(info["endpoint"])
+print(info.get("sts_endpoint") or "")
+' "$ready") || die "cannot parse the emulator's ready line: $ready"
+    EMULATOR_ENDPOINT=${endpoints[0]:-}
+    # shellcheck disable=SC2034  # read by the scripts that source this file
+    EMULATOR_STS_ENDPOINT=${endpoints[1]:-}
+    [[ -n "$EMULATOR_ENDPOINT" ]] || die "the emulator's ready line has no endpoint: $ready"
 }

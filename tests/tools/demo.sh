@@ -15,9 +15,6 @@ isolate_env
 require_venv
 
 PLAYBOOK=playbooks/demo.yml
-EMULATOR=tests/emulator/ota_emulator.py
-EMULATOR_DATA=tests/emulator/sample_data.json
-READY_TIMEOUT=30
 
 bash "$ROOT/tests/tools/stage.sh" >/dev/null
 cd "$STAGE" || exit 1
@@ -29,58 +26,14 @@ export ANSIBLE_LOCALHOST_WARNING=false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 
 extra_vars=()
-emulator_pid=""
-stop_emulator() {
-    if [[ -n "$emulator_pid" ]] && kill -0 "$emulator_pid" 2>/dev/null; then
-        kill "$emulator_pid" 2>/dev/null || true
-        wait "$emulator_pid" 2>/dev/null || true
-    fi
-}
-trap stop_emulator EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
 if [[ -n "${ALIBABA_CLOUD_ACCESS_KEY_ID:-}" ]]; then
     echo "demo: ALIBABA_CLOUD_ACCESS_KEY_ID is set: running against the real Alibaba Cloud"
 else
-    [[ -f "$EMULATOR" ]] || die "$EMULATOR does not exist"
-    [[ -f "$EMULATOR_DATA" ]] || die "$EMULATOR_DATA does not exist"
-    run_dir="$BUILD/demo"
-    rm -rf "$run_dir"
-    mkdir -p "$run_dir"
-    "$VENV/bin/python" "$EMULATOR" --data "$EMULATOR_DATA" --port 0 \
-        >"$run_dir/emulator.out" 2>"$run_dir/emulator.err" </dev/null &
-    emulator_pid=$!
-
-    ready=""
-    deadline=$((SECONDS + READY_TIMEOUT))
-    while [[ -z "$ready" ]]; do
-        # The first complete line that looks like JSON (the emulator may be mid-write).
-        if [[ -s "$run_dir/emulator.out" ]]; then
-            ready=$(grep -m1 '^[[:space:]]*{.*}[[:space:]]*$' "$run_dir/emulator.out" || true)
-        fi
-        if [[ -z "$ready" ]]; then
-            if ! kill -0 "$emulator_pid" 2>/dev/null; then
-                cat "$run_dir/emulator.err" >&2
-                die "the emulator exited before it was ready"
-            fi
-            if ((SECONDS >= deadline)); then
-                cat "$run_dir/emulator.err" >&2
-                die "the emulator printed no ready line within ${READY_TIMEOUT}s"
-            fi
-            sleep 0.1
-        fi
-    done
-    mapfile -t endpoints < <("$VENV/bin/python" -c '
-import json, sys
-info = json.loads(sys.argv[1])
-print(info["endpoint"])
-print(info.get("sts_endpoint") or "")
-' "$ready") || die "cannot parse the emulator's ready line: $ready"
-    endpoint=${endpoints[0]:-}
-    sts_endpoint=${endpoints[1]:-}
-    [[ -n "$endpoint" ]] || die "the emulator's ready line has no endpoint: $ready"
-    echo "demo: emulator (pid $emulator_pid) ready at $endpoint"
+    rm -rf "$BUILD/demo"
+    start_emulator "$VENV/bin/python" tests/emulator "$BUILD/demo"
+    endpoint=$EMULATOR_ENDPOINT
+    sts_endpoint=$EMULATOR_STS_ENDPOINT
+    echo "demo: emulator (pid $EMULATOR_PID) ready at $endpoint"
 
     export ALIBABA_CLOUD_ACCESS_KEY_ID=EMULATOR-AK-0000
     export ALIBABA_CLOUD_ACCESS_KEY_SECRET=emulator-secret-0000

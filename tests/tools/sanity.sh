@@ -26,7 +26,7 @@ bash "$ROOT/tests/tools/stage.sh" >/dev/null
 bash "$ROOT/tests/tools/getpip-standin.sh" >/dev/null
 
 cd "$STAGE" || exit 1
-log="$BUILD/sanity.log"
+log="$BUILD/sanity-$VENV_NAME.log"
 rc=0
 ansible-test sanity --venv --python "$PYTHON_VERSION" --color no "$@" 2>&1 | tee "$log" || rc=$?
 # ansible-test exits 0 when it finds no files to test (e.g. when it resolves

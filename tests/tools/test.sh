@@ -3,18 +3,31 @@
 # header, all of them even when one fails, then one summary line per gate
 # (PASS/FAIL and seconds). Exits non-zero if any gate failed.
 # Usage: test.sh [GATE...]   (default: all gates; see GATES below)
+# e.g. tests/tools/test.sh lint changelog
 # shellcheck source=tests/tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 set +e
 
 TOOLS="$ROOT/tests/tools"
-# name:command (run with bash from the checkout root)
+# name:script[:arguments] (run with bash from the checkout root)
 GATES=(
-    "venv:$TOOLS/venv.sh"
+    "venv:$TOOLS/venv.sh:all"
     "stage:$TOOLS/stage.sh"
     "sanity:$TOOLS/sanity.sh"
     "units:$TOOLS/units.sh"
     "integration:$TOOLS/integration.sh"
+    "sanity-oldest:$TOOLS/sanity-oldest.sh"
+    "units-oldest:$TOOLS/units-oldest.sh"
+    "integration-oldest:$TOOLS/integration-oldest.sh"
+    "lint:$TOOLS/lint.sh"
+    "docs-lint:$TOOLS/docs-lint.sh"
+    "changelog:$TOOLS/changelog.sh"
+    "ansible-doc:$TOOLS/ansible-doc.sh"
+    "build:$TOOLS/build.sh"
+    "importer:$TOOLS/importer.sh"
+    "ee:$TOOLS/ee.sh"
+    "docsite:$TOOLS/docsite.sh"
+    "installed-demo:$TOOLS/installed-demo.sh"
 )
 
 selected=("$@")
@@ -44,11 +57,16 @@ isolate_env
 for gate in "${GATES[@]}"; do
     name=${gate%%:*}
     script=${gate#*:}
+    args=()
+    if [[ "$script" == *:* ]]; then
+        read -r -a args <<<"${script#*:}"
+        script=${script%%:*}
+    fi
     gate_selected "$name" || continue
     echo
     echo "==================== $name ===================="
     start=$EPOCHREALTIME
-    (cd "$ROOT" && bash "$script")
+    (cd "$ROOT" && bash "$script" "${args[@]}")
     rc=$?
     end=$EPOCHREALTIME
     names+=("$name")
@@ -65,7 +83,7 @@ done
 echo
 echo "==================== summary ===================="
 for i in "${!names[@]}"; do
-    printf '%-4s  %-12s %7ss\n' "${results[$i]}" "${names[$i]}" "${durations[$i]}"
+    printf '%-4s  %-20s %7ss\n' "${results[$i]}" "${names[$i]}" "${durations[$i]}"
 done
 if [[ $failed -eq 0 ]]; then
     echo "RESULT: all ${#names[@]} gates passed"

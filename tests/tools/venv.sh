@@ -1,39 +1,61 @@
 #!/usr/bin/env bash
-# Create or refresh .venv/ (Python 3.12) from tests/requirements-dev.txt.
+# Create or refresh the pinned virtualenvs (all Python 3.12).
+# Usage: venv.sh [NAME...]   (default: dev; 'all' = every one)
+#   dev        .venv         tests/requirements-dev.txt (ansible-core newest; sanity, units,
+#                            integration, demo, building the tarball)
+#   NAME       .venv-NAME    tests/tools/requirements/NAME.txt (one per tool: lint, docs,
+#                            changelog, importer, builder, oldest)
 # Re-installs only when the requirements file changed (sha256 stamp) or the
 # venv is broken. Idempotent; quiet unless it has to install something.
 # shellcheck source=tests/tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-REQUIREMENTS="$ROOT/tests/requirements-dev.txt"
-STAMP="$VENV/.requirements-dev.sha256"
-want=$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)
-
-if [[ -x "$VENV/bin/python" ]] && [[ -f "$STAMP" ]] && [[ "$(cat "$STAMP")" == "$want" ]] \
-    && "$VENV/bin/python" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
-    exit 0
+names=("$@")
+[[ ${#names[@]} -gt 0 ]] || names=(dev)
+if [[ " ${names[*]} " == *" all "* ]]; then
+    mapfile -t names < <(all_venv_names)
 fi
 
-python=$(find_python)
+build_venv() {
+    local name="$1" dir requirements stamp want python log
+    dir=$(venv_dir "$name")
+    requirements=$(venv_requirements "$name")
+    [[ -f "$requirements" ]] || die "unknown virtualenv '$name': no $requirements (known: $(all_venv_names | tr '\n' ' '))"
+    stamp="$dir/.requirements.sha256"
+    want=$(sha256sum "$requirements" | cut -d' ' -f1)
+
+    if [[ -x "$dir/bin/python" ]] && [[ -f "$stamp" ]] && [[ "$(cat "$stamp")" == "$want" ]] \
+        && "$dir/bin/python" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
+        return 0
+    fi
+
+    python=$(find_python)
+    if ! "$dir/bin/python" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
+        echo "venv: creating ${dir#"$ROOT"/} with $python"
+        rm -rf "$dir"
+        "$python" -m venv "$dir"
+    fi
+    echo "venv: installing ${requirements#"$ROOT"/} into ${dir#"$ROOT"/}"
+    rm -f "$stamp"
+    log="$dir/pip-install.log"
+    # Drop this machine's 'Location file:///... is ignored' pip noise; keep errors.
+    if ! "$dir/bin/python" -m pip install --disable-pip-version-check --quiet \
+        -r "$requirements" >"$log" 2>&1; then
+        grep -v "is ignored" "$log" >&2 || true
+        die "pip install -r $requirements failed (log: $log)"
+    fi
+    "$dir/bin/python" -m pip check >/dev/null || {
+        "$dir/bin/python" -m pip check >&2 || true
+        die "pip check failed in $dir"
+    }
+    echo "$want" >"$stamp"
+    echo "venv: ${dir#"$ROOT"/} ready"
+}
+
 isolate_env
 unset PIP_REQUIRE_VIRTUALENV
-if ! "$VENV/bin/python" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
-    echo "venv: creating $VENV with $python"
-    rm -rf "$VENV"
-    "$python" -m venv "$VENV"
-fi
-echo "venv: installing $REQUIREMENTS"
-rm -f "$STAMP"
-log="$VENV/pip-install.log"
-# Drop this machine's 'Location file:///... is ignored' pip noise; keep errors.
-if ! "$VENV/bin/python" -m pip install --disable-pip-version-check --quiet \
-    -r "$REQUIREMENTS" >"$log" 2>&1; then
-    grep -v "is ignored" "$log" >&2 || true
-    die "pip install -r $REQUIREMENTS failed (log: $log)"
-fi
-"$VENV/bin/python" -m pip check >/dev/null || {
-    "$VENV/bin/python" -m pip check >&2 || true
-    die "pip check failed in $VENV"
-}
-echo "$want" >"$STAMP"
-echo "venv: ready ($("$VENV/bin/ansible" --version | head -n1))"
+# Shared by every venv build of this checkout (the private HOME is wiped per run).
+export PIP_CACHE_DIR="$BUILD/pip-cache"
+for name in "${names[@]}"; do
+    build_venv "$name"
+done

@@ -144,3 +144,21 @@ def concurrently(function, count):
         thread.start()
     for thread in threads:
         thread.join()
+
+
+try:  # ansible-core 2.19 and later
+    from ansible.module_utils.testing import patch_module_args  # pylint: disable=unused-import
+except ImportError:  # ansible-core 2.17/2.18: AnsibleModule reads basic._ANSIBLE_ARGS
+    import contextlib
+    import json
+
+    @contextlib.contextmanager
+    def patch_module_args(args=None):
+        """What ansible.module_utils.testing.patch_module_args does on newer cores."""
+        from ansible.module_utils import basic
+        saved = basic._ANSIBLE_ARGS  # pylint: disable=protected-access
+        basic._ANSIBLE_ARGS = json.dumps({'ANSIBLE_MODULE_ARGS': args or {}}).encode('utf-8')  # pylint: disable=protected-access
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = saved  # pylint: disable=protected-access

@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.alibabacloud.appstreaming.plugins.modules import ota_task_wait
+
+from ...helpers import patch_module_args
 
 
 def test_running_the_module_on_its_own_fails_with_an_explanation(capsys):

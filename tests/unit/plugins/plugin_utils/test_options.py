@@ -13,7 +13,12 @@ import pytest
 
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import lookup_loader
-from ansible.template import Templar, trust_as_template
+from ansible.template import Templar
+
+try:  # ansible-core 2.19 and later tell trusted templates from plain strings
+    from ansible.template import trust_as_template
+except ImportError:
+    trust_as_template = None
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import OptionError
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import connection_argument_spec, query_argument_spec
@@ -32,9 +37,11 @@ def test_only_options_set_directly_or_through_variables_are_explicit(monkeypatch
     plugin.set_options(var_options={'ansible_appstreaming_profile': 'p', 'ansible_appstreaming_timeout': 3},
                        direct={'statuses': ['RUNNING']})
     assert plugin.get_option('access_key_id') == 'LTAI-env'   # Ansible did read the environment...
-    assert explicit_options(plugin, NAMES) == {'profile': 'p', 'timeout': 3.0, 'statuses': ['RUNNING']}   # ...the adapter drops it
+    assert explicit_options(plugin, NAMES, {'ansible_appstreaming_profile': 'p', 'ansible_appstreaming_timeout': 3},
+                            {'statuses': ['RUNNING']}) == {'profile': 'p', 'timeout': 3.0, 'statuses': ['RUNNING']}   # ...the adapter drops it
 
 
+@pytest.mark.skipif(trust_as_template is None, reason='ansible-core < 2.19 has no trusted/untrusted templates')
 def test_variables_are_templated_as_ansible_would():
     variables = {'vault_secret': SECRET, 'ansible_appstreaming_access_key_secret': trust_as_template('{{ vault_secret }}'),
                  'ansible_appstreaming_profile': '{{ not_trusted }}'}
@@ -42,7 +49,7 @@ def test_variables_are_templated_as_ansible_would():
                                templar=Templar(loader=DataLoader(), variables=variables))
     plugin.set_options(var_options=variables, direct={})
     # a trusted template (from a playbook or vars file) is rendered; an untrusted string stays as it is
-    assert explicit_options(plugin, NAMES) == {'access_key_secret': SECRET, 'profile': '{{ not_trusted }}'}
+    assert explicit_options(plugin, NAMES, variables) == {'access_key_secret': SECRET, 'profile': '{{ not_trusted }}'}
 
 
 class Origins:
@@ -51,14 +58,17 @@ class Origins:
     def __init__(self, **options):
         self.options = options
 
-    def get_option_and_origin(self, name):
+    def get_option(self, name):
+        return self.options.get(name, (None, 'default'))[0]
+
+    def get_option_and_origin(self, name, hostvars=None):
         return self.options.get(name, (None, 'default'))
 
 
-def test_values_that_are_none_or_defaults_are_dropped():
+def test_values_that_are_none_defaults_or_env_are_dropped_keywords_kept():
     plugin = Origins(profile=(None, 'var: ansible_appstreaming_profile'), retries=(6, 'default'),
-                     timeout=(5.0, 'Direct'), region_id=('cn-beijing', 'env: ALICLOUD_REGION'), ota_version=('v1', None))
-    assert explicit_options(plugin, NAMES) == {'timeout': 5.0, 'ota_version': 'v1'}
+                     timeout=(5.0, 'default'), region_id=('cn-beijing', 'env: ALICLOUD_REGION'), ota_version=('v1', 'var: v'))
+    assert explicit_options(plugin, NAMES, direct={'timeout': 5.0}) == {'timeout': 5.0, 'ota_version': 'v1'}
 
 
 class Lazy(Mapping):
@@ -111,7 +121,7 @@ def test_validate_applies_the_region_environment_fallback(monkeypatch):
 @pytest.mark.parametrize('params, parts', [
     ({}, ['missing required arguments: app_instance_group_ids']),
     ({'app_instance_group_ids': ['aig-1'], 'timeout': 'soon', 'retries': 'many', 'access_key_secret': SECRET},
-     ["argument 'retries' is of type str and we were unable to convert to int", "; argument 'timeout' is of type str"]),
+     ["argument 'retries' is of type", "; argument 'timeout' is of type"]),
     ({'app_instance_group_ids': ['aig-1'], 'statuses': ['DONE'], 'access_key_secret': SECRET},
      ['value of statuses must be one or more of: STANDBY, RUNNING, FINISHED, PART_FINISHED, FAILED, TERMINATED. Got no match for: DONE']),
 ])
