@@ -27,6 +27,11 @@ COLLECTION_NAMESPACE=alibabacloud
 COLLECTION_NAME=appstreaming
 STAGE="$COLLECTIONS/ansible_collections/$COLLECTION_NAMESPACE/$COLLECTION_NAME"
 PYTHON_VERSION=3.12
+# Pin pyenv's root while HOME is still the caller's: isolate_env moves HOME into .build.
+if [[ -z "${PYENV_ROOT:-}" ]]; then
+    PYENV_ROOT=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
+fi
+export PYENV_ROOT
 export ROOT BUILD VENV VENV_NAME COLLECTIONS STAGE PYTHON_VERSION
 
 die() {
