@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import threading
 import time
 
 import pytest
@@ -245,28 +244,6 @@ def test_the_limiter_halves_on_throttling_and_grows_back_to_its_bound():
     assert grown.index(8) == 1 + 2 + 3 + 4 + 5 + 6 + 7 - 1
     assert max(grown) == 8 and grown[-1] == 8
     assert AdaptiveLimiter(0).limit == 1
-
-
-def test_the_limiter_bounds_the_calls_in_flight():
-    limiter = AdaptiveLimiter(3)
-    lock = threading.Lock()
-    state = {'now': 0, 'peak': 0}
-
-    def work():
-        with limiter:
-            with lock:
-                state['now'] += 1
-                state['peak'] = max(state['peak'], state['now'])
-            time.sleep(0.02)
-            with lock:
-                state['now'] -= 1
-
-    for expected in (3, 1):
-        state['peak'] = 0
-        concurrently(work, 9)
-        assert state['peak'] == expected
-        limiter.throttled()
-        limiter.throttled()
 
 
 def test_the_transport_limiter_follows_throttling_answers(emulator):
