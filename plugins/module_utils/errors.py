@@ -34,7 +34,7 @@ ASSUMED_ROLE_HINTS = {
     'InvalidSecurityToken.Malformed': 'The temporary key assumed for role_arn was rejected: check sts_endpoint',
     'InvalidSecurityToken.Mismatch': 'The temporary key assumed for role_arn was rejected: check sts_endpoint',
 }
-_CODE_IN_BODY = re.compile(r'"Code"\s*:\s*"([A-Za-z0-9_.]+)"')
+_CODE_IN_BODY = r'"Code"\s*:\s*"([A-Za-z0-9_.]+)"'  # compiled on first use (STS errors only)
 
 
 def hint(code, assumed_role=False):
@@ -44,7 +44,7 @@ def hint(code, assumed_role=False):
 
 def hint_in_text(text):
     """The hint for the first error ``"Code"`` in a JSON error body quoted inside ``text`` (STS errors), or None."""
-    match = _CODE_IN_BODY.search(text or '')
+    match = re.search(_CODE_IN_BODY, text or '')
     return hint(match.group(1)) if match else None
 
 

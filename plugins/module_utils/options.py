@@ -14,8 +14,7 @@ import ipaddress
 import os
 import re
 import ssl
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
@@ -38,9 +37,10 @@ CREDENTIAL_ENV = {
 REGION_ENV = ('ALIBABA_CLOUD_REGION_ID', 'ALICLOUD_REGION')
 CREDENTIAL_OPTIONS = tuple(CREDENTIAL_ENV)
 
-_ROLE_ARN = re.compile(r'^acs:ram::\d+:role/[A-Za-z0-9.@_+=,/-]{1,128}$')
-_SESSION_NAME = re.compile(r'^[A-Za-z0-9.@_-]{2,64}$')
-_REGION = re.compile(r'^[a-z]{2,}(-[a-z0-9]+)+$')
+# Patterns, not compiled here: re compiles (and caches) the ones a run uses, on first use.
+_ROLE_ARN = r'^acs:ram::\d+:role/[A-Za-z0-9.@_+=,/-]{1,128}$'
+_SESSION_NAME = r'^[A-Za-z0-9.@_-]{2,64}$'
+_REGION = r'^[a-z]{2,}(-[a-z0-9]+)+$'
 
 
 def connection_argument_spec():
@@ -77,16 +77,14 @@ def query_argument_spec():
     )
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(NamedTuple):
     """Where requests go: the URL requests connects to and the Host header that is signed."""
 
     url: str
     host: str
 
 
-@dataclass(frozen=True)
-class ConnectionSettings:
+class ConnectionSettings(NamedTuple):
     endpoint: Endpoint
     region_id: str
     verify: object  # True, False or a CA bundle path, as requests takes it
@@ -145,10 +143,10 @@ def sts_endpoint(value):
 
 def check_role(params):
     role_arn = params.get('role_arn')
-    if role_arn is not None and not _ROLE_ARN.match(role_arn):
+    if role_arn is not None and not re.match(_ROLE_ARN, role_arn):
         raise OptionError("role_arn %r is not a RAM role ARN like 'acs:ram::1234567890123456:role/my-role'" % role_arn)
     name = params.get('role_session_name')
-    if role_arn is not None and name is not None and not _SESSION_NAME.match(name):
+    if role_arn is not None and name is not None and not re.match(_SESSION_NAME, name):
         raise OptionError('role_session_name %r must be 2 to 64 letters, digits or . @ _ -' % name)
 
 
@@ -179,7 +177,7 @@ def _positive(params, name, number_type=float, minimum=None, maximum=None):
 def connection_settings(params):
     """Check the connection options and turn them into ConnectionSettings."""
     region_id = params.get('region_id') or DEFAULT_REGION
-    if not _REGION.match(region_id):
+    if not re.match(_REGION, region_id):
         raise OptionError("region_id %r is not a region id like 'cn-shanghai'" % region_id)
     check_role(params)
     ca_bundle = params.get('ca_bundle')
@@ -196,8 +194,7 @@ def connection_settings(params):
     )
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(NamedTuple):
     group_ids: tuple
     ota_type: str
     page_size: Optional[int]

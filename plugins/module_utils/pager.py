@@ -12,14 +12,13 @@ again, up to ``MAX_ROUNDS`` times; if it never settles, the caller gets a warnin
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import NamedTuple, Optional
 
 from . import tasks as task_model
 from .errors import ApiError, ResponseError
 
-# voluptuous describes what is wrong with an invalid answer; valid answers never need it,
-# so it is imported only then (it and concurrent.futures cost ~10 ms of every module start).
+# voluptuous describes what is wrong with an invalid answer (page_schema); valid answers never
+# need it, so it is imported only then (it and concurrent.futures cost ~10 ms of every module start).
 HAS_VOLUPTUOUS = importlib.util.find_spec('voluptuous') is not None
 
 ACTION = 'ListOtaTask'
@@ -29,45 +28,12 @@ MAX_PAGES = 10000  # 1,000,000 tasks at PageSize 100: anything above is not a re
 _TASK_TEXT = (('TaskId', 1), ('TaskDisplayStatus', 1), ('OtaVersion', 0), ('TaskStartTime', 0))  # key, minimum length
 
 
-def _integer(value):
-    """int but not bool: JSON true is no count."""
-    from voluptuous import Invalid
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid('expected an integer, got %s' % type(value).__name__)
-    return value
-
-
-def _text(value):
-    from voluptuous import Invalid
-    if not isinstance(value, str):
-        raise Invalid('expected a string, got %s' % type(value).__name__)
-    return value
-
-
-def page_schema():
-    """The voluptuous schema of a ListOtaTask answer: the reference :func:`check_page` follows."""
-    from voluptuous import ALLOW_EXTRA, All, Length, Optional as Opt, Range, Required, Schema
-    task = Schema({
-        Required('TaskId'): All(_text, Length(min=1)),
-        Required('TaskDisplayStatus'): All(_text, Length(min=1)),
-        Required('OtaVersion'): _text,
-        Required('TaskStartTime'): _text,
-    }, extra=ALLOW_EXTRA)
-    return Schema({
-        Required('TotalCount'): All(_integer, Range(min=0)),
-        Opt('TaskList', default=list): [task],
-        Opt('PageNumber'): _integer,
-        Opt('PageSize'): _integer,
-        Opt('RequestId'): _text,
-    }, extra=ALLOW_EXTRA)
-
-
 def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def check_page(body):
-    """(TotalCount, TaskList) of a valid answer, else None: what :func:`page_schema` accepts, without voluptuous.
+    """(TotalCount, TaskList) of a valid answer, else None: what page_schema.page_schema() accepts, without voluptuous.
 
     Every page of every listing goes through here, so it is plain code: about 50x faster.
     """
@@ -92,19 +58,17 @@ def check_page(body):
     return total, task_list
 
 
-@dataclass
-class Page:
+class Page(NamedTuple):
     number: int
     total_count: int
     tasks: list
     request_id: Optional[str]
 
 
-@dataclass
-class GroupListing:
+class GroupListing(NamedTuple):
     group_id: str
     total_count: int
-    tasks: List[dict] = field(default_factory=list)   # snake_case tasks (tasks.to_task), API order, unique task_id
+    tasks: list  # snake_case tasks (tasks.to_task), API order, unique task_id
     consistent: bool = True
 
 
@@ -130,7 +94,8 @@ class OtaTaskPager:
         request_id = body.get('RequestId') if isinstance(body.get('RequestId'), str) else None
         checked = check_page(body)
         if checked is None:
-            raise ResponseError(ACTION, 'for group %s page %d: %s' % (group_id, number, _explain(body)), request_id)
+            from .page_schema import explain  # only for an invalid answer
+            raise ResponseError(ACTION, 'for group %s page %d: %s' % (group_id, number, explain(body, HAS_VOLUPTUOUS)), request_id)
         total, raw_tasks = checked
         # Turned into the returned form at once, so the raw answer is garbage as soon as the page is read.
         strings = self._strings
@@ -214,27 +179,3 @@ def _assemble(group_id, pages, size):
     if len(tasks) != total:
         consistent = False
     return GroupListing(group_id, total, tasks, consistent)
-
-
-def _explain(body):
-    """Why ``body`` is no valid answer, as voluptuous words it: 'TaskList[3].TaskId: required key not provided'."""
-    if not HAS_VOLUPTUOUS:
-        return 'it does not have the documented fields and types'
-    from voluptuous import MultipleInvalid
-    try:
-        page_schema()(body)
-    except MultipleInvalid as exc:
-        return _describe(exc)
-    return 'it does not have the documented fields and types'  # not reached: check_page follows the schema
-
-
-def _describe(exc):
-    """voluptuous errors as 'TaskList[3].TaskId: required key not provided'."""
-    parts = []
-    for error in exc.errors[:3]:
-        path = ''
-        for item in error.path:
-            path += '[%d]' % item if isinstance(item, int) else ('.' if path else '') + str(item)
-        parts.append('%s: %s' % (path or 'body', error.error_message or error.msg))
-    more = len(exc.errors) - 3
-    return '; '.join(parts) + (' (and %d more)' % more if more > 0 else '')

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import logging
 
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import credentials
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import credential_chain
 
 
 def test_the_credentials_library_loggers_are_silenced():
     """Its refresh warnings carry tracebacks and, with DEBUG=sdk, Tea logs STS request URLs with the SecurityToken."""
-    credentials._import_library()  # pylint: disable=protected-access
+    credential_chain._import_library()  # pylint: disable=protected-access
     for name in ('credentials', 'alibabacloud-tea'):
         assert logging.getLogger(name).disabled and not logging.getLogger(name).propagate

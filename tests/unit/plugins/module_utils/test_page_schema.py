@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""check_page (plain code, every page) accepts exactly what page_schema (voluptuous) accepts."""
+"""pager.check_page (plain code, every page) accepts exactly what page_schema (voluptuous) accepts."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import copy
 from hypothesis import given, settings, strategies as st
 from voluptuous import MultipleInvalid
 
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import pager
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import page_schema, pager
 
 TASK_KEYS = ('TaskId', 'TaskDisplayStatus', 'OtaVersion', 'TaskStartTime')
 ODD = st.sampled_from([None, True, False, 0, 1, -1, 2.5, '', 'x', '7', [], {}, ['x'], {'a': 1}]).map(copy.deepcopy)
@@ -28,7 +28,7 @@ def page(**changes):
 
 def schema_accepts(body):
     try:
-        pager.page_schema()(body)
+        page_schema.page_schema()(body)
     except MultipleInvalid:
         return False
     return True
@@ -67,6 +67,6 @@ def test_an_invalid_page_is_explained_as_before():
     body = page()
     del body['TaskList'][1]['TaskId']
     body['TotalCount'] = '2'
-    text = pager._explain(body)  # pylint: disable=protected-access
+    text = page_schema.explain(body)
     assert 'TaskList[1].TaskId: required key not provided' in text
     assert 'TotalCount: expected an integer, got str' in text

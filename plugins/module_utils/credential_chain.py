@@ -1,0 +1,223 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.appstreaming contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Credentials through alibabacloud-credentials: profiles, ``role_arn`` (STS) and the default chain.
+
+credentials.resolve decides the order and hands over here for anything but keys given as
+options or environment variables; this module, and the library with it, is imported only
+then.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+
+from .credentials import Credential, StaticCredentials
+from .errors import CredentialError, OptionError, hint_in_text
+from .options import CREDENTIAL_ENV, sts_endpoint
+
+
+class LibraryCredentials:
+    """A provider of alibabacloud-credentials; it caches and refreshes on its own.
+
+    ``get`` is serialised so that concurrent pages trigger one STS call, not several.
+    """
+
+    def __init__(self, provider, source, scrub=(), assumed_role=False):
+        self._provider = provider
+        self._lock = threading.Lock()
+        self._scrub = [s for s in scrub if s]
+        self.source = source
+        self.assumed_role = assumed_role
+
+    def get(self):
+        with self._lock:
+            try:
+                cred = self._provider.get_credentials()
+            except Exception as exc:  # the library raises CredentialException, ValueError, RetryError, ...
+                text = self._clean(exc)
+                code_hint = hint_in_text(text)
+                raise CredentialError('could not get credentials from %s: %s%s'
+                                      % (self.source, text, '. ' + code_hint if code_hint else '')) from None
+        if cred is None or not cred.get_access_key_id() or not cred.get_access_key_secret():
+            raise CredentialError('%s returned no access key' % self.source)
+        return Credential(cred.get_access_key_id(), cred.get_access_key_secret(), cred.get_security_token() or None)
+
+    def _clean(self, exc):
+        text = str(exc) or exc.__class__.__name__
+        for secret in self._scrub:
+            text = text.replace(secret, '********')
+        return text
+
+
+def _import_library():
+    try:
+        from alibabacloud_credentials.provider import (
+            CLIProfileCredentialsProvider, DefaultCredentialsProvider, ProfileCredentialsProvider,
+            RamRoleArnCredentialsProvider, StaticAKCredentialsProvider, StaticSTSCredentialsProvider)
+    except ImportError:
+        raise CredentialError(
+            'the Python library alibabacloud-credentials is needed for profile, role_arn and the default credential chain '
+            '(pip install alibabacloud-credentials), or give access_key_id and access_key_secret') from None
+    # The library attaches a stderr handler that prints warnings and tracebacks on refresh
+    # failures; we report those failures ourselves, without secrets. Its HTTP layer (Tea)
+    # prints every STS request URL, SecurityToken included, to stderr when DEBUG=sdk is set.
+    for name in ('credentials', 'alibabacloud-tea'):
+        log = logging.getLogger(name)
+        log.disabled = True
+        log.propagate = False
+    return {
+        'cli_profile': CLIProfileCredentialsProvider, 'default': DefaultCredentialsProvider,
+        'ini_profile': ProfileCredentialsProvider, 'ram_role_arn': RamRoleArnCredentialsProvider,
+        'static_ak': StaticAKCredentialsProvider, 'static_sts': StaticSTSCredentialsProvider,
+    }
+
+
+def _profile_provider(lib, name, environ):
+    """A named profile from ~/.aliyun/config.json (aliyun CLI), else ~/.alibabacloud/credentials.ini."""
+    home = environ.get('HOME') or os.path.expanduser('~')
+    cli_file = os.path.join(home, '.aliyun', 'config.json')
+    ini_file = environ.get('ALIBABA_CLOUD_CREDENTIALS_FILE') or os.path.join(home, '.alibabacloud', 'credentials.ini')
+    tried = []
+    for path, kind in ((cli_file, 'cli_profile'), (ini_file, 'ini_profile')):
+        if not os.path.exists(path):
+            tried.append('%s (missing)' % path)
+            continue
+        if not os.access(path, os.R_OK):
+            raise CredentialError('profile %r: %s is not readable' % (name, path))
+        if kind == 'cli_profile':
+            has_profile = _cli_has_profile(path, name)
+        else:
+            has_profile = _ini_has_profile(path, name)
+        provider = lib[kind](profile_file=path, profile_name=name) if has_profile else None
+        if provider is not None:
+            return LibraryCredentials(provider, 'profile %r in %s' % (name, path))
+        tried.append('%s (no profile %r)' % (path, name))
+    raise CredentialError('profile %r not found; tried %s' % (name, ', '.join(tried)))
+
+
+def _cli_has_profile(path, name):
+    import json
+    try:
+        with open(path, encoding='utf-8') as handle:
+            config = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise CredentialError('%s is not a valid aliyun CLI config file: %s' % (path, exc.__class__.__name__)) from None
+    profiles = config.get('profiles') if isinstance(config, dict) else None
+    if not isinstance(profiles, list):
+        raise CredentialError('%s is not a valid aliyun CLI config file: it has no "profiles" list' % path)
+    found = [p for p in profiles if isinstance(p, dict) and p.get('name') == name]
+    if found and found[0].get('mode', 'AK') in _KEYED_CLI_MODES:
+        _require_keys(found[0], 'access_key_id', 'access_key_secret', name, path)
+    return bool(found)
+
+
+# Modes whose keys, when empty, the library would silently take from ALIBABA_CLOUD_* instead.
+_KEYED_CLI_MODES = ('AK', 'StsToken', 'RamRoleArn')
+
+
+def _require_keys(section, id_key, secret_key, name, path):
+    missing = [key for key in (id_key, secret_key) if not str(section.get(key) or '').strip()]
+    if missing:
+        raise CredentialError('profile %r in %s has no %s' % (name, path, ' and no '.join(missing)))
+
+
+def _ini_has_profile(path, name):
+    import configparser
+    parser = configparser.ConfigParser()
+    try:
+        parser.read(path, encoding='utf-8')
+    except (configparser.Error, OSError, UnicodeDecodeError) as exc:
+        raise CredentialError('%s is not a valid credentials file: %s' % (path, exc.__class__.__name__)) from None
+    if parser.has_section(name) and parser.get(name, 'type', fallback='access_key') in ('access_key', 'ram_role_arn'):
+        _require_keys(dict(parser.items(name)), 'access_key_id', 'access_key_secret', name, path)
+    return parser.has_section(name)
+
+
+_ASSUMED = {}  # role_arn credentials of this process, see resolve()
+_ASSUMED_LOCK = threading.Lock()
+
+
+def resolve(base, params, environ):
+    """The credential of ``base`` (credentials._base_source), with ``role_arn`` assumed if it is set."""
+    if not isinstance(base, StaticCredentials) and base[0] == 'default':
+        tried, available = _default_chain_sources(environ)
+        if not available:
+            # Nothing the default chain could read: say so without paying for the library.
+            raise CredentialError('no credentials found; tried %s. Set access_key_id and access_key_secret, '
+                                  'or profile, or the ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET '
+                                  'environment variables' % ', '.join(tried))
+    role_arn = params.get('role_arn')
+    if isinstance(base, StaticCredentials) and not role_arn:
+        return base
+    lib = _import_library()
+    if isinstance(base, StaticCredentials):
+        cred = base.get()
+        if cred.security_token:
+            base_provider = lib['static_sts'](access_key_id=cred.access_key_id, access_key_secret=cred.access_key_secret,
+                                              security_token=cred.security_token)
+        else:
+            base_provider = lib['static_ak'](access_key_id=cred.access_key_id, access_key_secret=cred.access_key_secret)
+        source, scrub = base.source, (cred.access_key_secret, cred.security_token)
+        identity = hashlib.sha256(repr((cred.access_key_id, cred.access_key_secret, cred.security_token)).encode('utf-8')).hexdigest()
+    elif base[0] == 'profile':
+        profile_creds = _profile_provider(lib, base[1], environ)
+        if not role_arn:
+            return profile_creds
+        base_provider, source, scrub = profile_creds._provider, profile_creds.source, ()  # pylint: disable=protected-access
+        identity = None
+    else:
+        try:
+            base_provider = lib['default']()
+        except Exception as exc:  # constructor errors of the chain
+            raise CredentialError('the default credential chain could not start: %s' % exc) from None
+        if not role_arn:
+            return LibraryCredentials(base_provider, _default_chain_text(environ))
+        source, scrub, identity = _default_chain_text(environ), (), None
+    session_name = params.get('role_session_name') or 'ansible-appstreaming'
+    # One AssumeRole per process: every client of this process (several lookups in one task,
+    # say) shares the provider, which caches the temporary key and renews it before it expires.
+    key = (os.getpid(), role_arn, session_name, params.get('sts_endpoint'), source, identity)
+    with _ASSUMED_LOCK:
+        if key in _ASSUMED:
+            return _ASSUMED[key]
+    try:
+        provider = lib['ram_role_arn'](
+            credentials_provider=base_provider, role_arn=role_arn, role_session_name=session_name,
+            sts_endpoint=sts_endpoint(params.get('sts_endpoint')))
+    except ValueError as exc:
+        raise OptionError('role_arn: %s' % exc) from None
+    assumed = LibraryCredentials(provider, 'role %s assumed with %s' % (role_arn, source), scrub, assumed_role=True)
+    with _ASSUMED_LOCK:
+        return _ASSUMED.setdefault(key, assumed)
+
+
+def _default_chain_text(environ):
+    return 'the default credential chain (%s)' % ', '.join(_default_chain_sources(environ)[0])
+
+
+def _default_chain_sources(environ):
+    """What the alibabacloud-credentials default chain would look at, and whether any of it exists."""
+    home = environ.get('HOME') or os.path.expanduser('~')
+    cli_file = os.path.join(home, '.aliyun', 'config.json')
+    ini_file = environ.get('ALIBABA_CLOUD_CREDENTIALS_FILE') or os.path.join(home, '.alibabacloud', 'credentials.ini')
+    tried = ['options access_key_id/access_key_secret and profile',
+             'environment variables %s and %s' % ('/'.join(CREDENTIAL_ENV['access_key_id'][:1] + CREDENTIAL_ENV['access_key_secret'][:1]),
+                                                  '/'.join(CREDENTIAL_ENV['access_key_id'][1:] + CREDENTIAL_ENV['access_key_secret'][1:]))]
+    available = False
+    for path in (cli_file, ini_file):
+        exists = os.path.exists(path)
+        available = available or exists
+        tried.append(path if exists else '%s (missing)' % path)
+    for names, text in ((('ALIBABA_CLOUD_OIDC_TOKEN_FILE', 'ALIBABA_CLOUD_ROLE_ARN', 'ALIBABA_CLOUD_OIDC_PROVIDER_ARN'), 'OIDC role'),
+                        (('ALIBABA_CLOUD_CREDENTIALS_URI',), 'credentials URI')):
+        if all(environ.get(name) for name in names):
+            available = True
+            tried.append(text)
+    if (environ.get('ALIBABA_CLOUD_ECS_METADATA_DISABLED') or '').lower() != 'true':
+        available = True
+        tried.append('the ECS instance RAM role')
+    return tried, available
