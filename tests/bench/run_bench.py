@@ -413,14 +413,22 @@ def targets(results, latency_ms):
     def add(what, measured, goal, ok, text):
         rows.append({'target': what, 'measured': text, 'goal': goal, 'pass': bool(ok), 'value': measured})
 
-    def bound(entry, name):
-        """Not a target: the ratio a module costing nothing would reach, given what Ansible alone costs (e)."""
+    def bound(entry, name, target):
+        """Not a target: the ratio a module would reach if it cost only the listing floor on top of (e).
+
+        (e) is Ansible alone handling the same result (module start, exit_json, the controller's
+        result processing and printing); no module can take less than that plus the floor of
+        its listing at the default concurrency, so SDK process / ((e) + floor) bounds the
+        end-to-end ratio on this machine, whatever the module does.
+        """
         m = entry['median_s']
         if m.get('replay'):
-            ratio = m['sdk'] / m['replay']
-            rows.append({'target': '%s: SDK loop process vs (e) Ansible alone returning the same result (the best any module '
-                                   'can reach)' % name, 'measured': '%.1fx (%s s vs %s s)' % (ratio, fmt(m['replay']), fmt(m['sdk'])),
-                         'goal': 'info', 'pass': None, 'value': ratio})
+            best = m['replay'] + entry['floor_s']
+            ratio = m['sdk'] / best
+            rows.append({'target': '%s: the best any module can reach here, SDK loop process vs (e) Ansible alone returning the '
+                                   'same result + the listing floor' % name,
+                         'measured': '%.1fx (%s s + %s s vs %s s)' % (ratio, fmt(m['replay']), fmt(entry['floor_s']), fmt(m['sdk'])),
+                         'goal': 'info: bounds the %gx target' % target, 'pass': None, 'value': ratio})
 
     def faster(what, m, ours, theirs, minimum):
         ratio = m[theirs] / m[ours]
@@ -433,12 +441,12 @@ def targets(results, latency_ms):
         add('10,000 tasks, one group: client in-process vs its floor (%d round trips x %g ms)' % (big['floor_round_trips'], latency_ms),
             ratio, 'within 1.3x', ratio <= 1.3, '%.2fx (%s s vs %s s)' % (ratio, fmt(m['client']), fmt(big['floor_s'])))
         faster('10,000 tasks, one group: module end to end vs SDK loop process', m, 'module', 'sdk', 3)
-        bound(big, '10,000 tasks, one group')
+        bound(big, '10,000 tasks, one group', 3)
     if many:
         m = many['median_s']
         faster('50 groups x 20 tasks: client in-process vs SDK loop', m, 'client', 'sdk_loop', 7)
         faster('50 groups x 20 tasks: module end to end vs SDK loop process', m, 'module', 'sdk', 2.5)
-        bound(many, '50 groups x 20 tasks')
+        bound(many, '50 groups x 20 tasks', 2.5)
     if small:
         m = small['median_s']
         ratio = m['module'] / m['ping']
