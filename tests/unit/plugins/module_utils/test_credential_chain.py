@@ -1,7 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The credentials library must not print: its own log lines are ours to word, without secrets."""
+"""credential_chain: the credentials library must not print; its log lines are ours to word, without secrets.
+
+The order of the credential sources, through credential_chain too, is tested in test_credentials.py.
+"""
 
 from __future__ import annotations
 
