@@ -10,7 +10,9 @@ then.
 
 from __future__ import annotations
 
+import configparser
 import hashlib
+import json
 import logging
 import os
 import threading
@@ -100,7 +102,6 @@ def _profile_provider(lib, name, environ):
 
 
 def _cli_has_profile(path, name):
-    import json
     try:
         with open(path, encoding='utf-8') as handle:
             config = json.load(handle)
@@ -126,7 +127,6 @@ def _require_keys(section, id_key, secret_key, name, path):
 
 
 def _ini_has_profile(path, name):
-    import configparser
     parser = configparser.ConfigParser()
     try:
         parser.read(path, encoding='utf-8')

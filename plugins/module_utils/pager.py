@@ -95,7 +95,7 @@ class OtaTaskPager:
         checked = check_page(body)
         if checked is None:
             from .page_schema import explain  # only for an invalid answer
-            raise ResponseError(ACTION, 'for group %s page %d: %s' % (group_id, number, explain(body, HAS_VOLUPTUOUS)), request_id)
+            raise ResponseError(ACTION, 'for group %s page %d: %s' % (group_id, number, explain(body)), request_id)
         total, raw_tasks = checked
         # Turned into the returned form at once, so the raw answer is garbage as soon as the page is read.
         strings = self._strings
