@@ -78,11 +78,16 @@ def _import_library():
     }
 
 
+def _credential_files(environ):
+    """The aliyun CLI config and the credentials.ini file, where the library looks for them."""
+    home = environ.get('HOME') or os.path.expanduser('~')
+    return (os.path.join(home, '.aliyun', 'config.json'),
+            environ.get('ALIBABA_CLOUD_CREDENTIALS_FILE') or os.path.join(home, '.alibabacloud', 'credentials.ini'))
+
+
 def _profile_provider(lib, name, environ):
     """A named profile from ~/.aliyun/config.json (aliyun CLI), else ~/.alibabacloud/credentials.ini."""
-    home = environ.get('HOME') or os.path.expanduser('~')
-    cli_file = os.path.join(home, '.aliyun', 'config.json')
-    ini_file = environ.get('ALIBABA_CLOUD_CREDENTIALS_FILE') or os.path.join(home, '.alibabacloud', 'credentials.ini')
+    cli_file, ini_file = _credential_files(environ)
     tried = []
     for path, kind in ((cli_file, 'cli_profile'), (ini_file, 'ini_profile')):
         if not os.path.exists(path):
@@ -201,9 +206,7 @@ def _default_chain_text(environ):
 
 def _default_chain_sources(environ):
     """What the alibabacloud-credentials default chain would look at, and whether any of it exists."""
-    home = environ.get('HOME') or os.path.expanduser('~')
-    cli_file = os.path.join(home, '.aliyun', 'config.json')
-    ini_file = environ.get('ALIBABA_CLOUD_CREDENTIALS_FILE') or os.path.join(home, '.alibabacloud', 'credentials.ini')
+    cli_file, ini_file = _credential_files(environ)
     tried = ['options access_key_id/access_key_secret and profile',
              'environment variables %s and %s' % ('/'.join(CREDENTIAL_ENV['access_key_id'][:1] + CREDENTIAL_ENV['access_key_secret'][:1]),
                                                   '/'.join(CREDENTIAL_ENV['access_key_id'][1:] + CREDENTIAL_ENV['access_key_secret'][1:]))]
