@@ -53,7 +53,7 @@ BAD_INPUT = [
     ('lookup unknown ota_type', 'lookup', dict(ota_type='Sota'), 'ota_type', None, None),
     ('lookup negative timeout', 'lookup', dict(timeout=-5), 'timeout must be greater than 0, got -5', None, None),
     ('lookup validate_certs not a bool', 'lookup', dict(validate_certs='maybe'),
-     "argument 'validate_certs' is of type str and we were unable to convert to bool", None, None),
+     "The value 'maybe' is not a valid boolean", None, None),
     ('lookup non-loopback http', 'lookup', dict(endpoint='http://192.0.2.10:8080'),
      "endpoint 'http://192.0.2.10:8080': plain http:// is only allowed to a loopback host", None, None),
     ('lookup unknown profile', 'lookup', dict(NO_KEYS, profile='ghost'), "profile 'ghost' not found", None, None),
