@@ -45,7 +45,10 @@ def controller_params(argument_spec, direct, variables=None, templar=None, defau
     names = _canonical(argument_spec)
 
     def is_set(value):
-        return value is not None and not (omit is not None and isinstance(value, str) and value == omit)
+        # ansible-core 2.19+ hands plugins its Omit singleton; 2.17 the play's placeholder string
+        if value is None or type(value).__name__ == '_OmitType':
+            return False
+        return not (isinstance(omit, str) and isinstance(value, str) and value == omit)
 
     params, origins = {}, {}
     _refuse_containers_for_strings(argument_spec, names, direct or {})

@@ -291,7 +291,7 @@ def truth(server, *groups):
 
 MODULE = 'alibabacloud.appstreaming.ota_task_info'
 ROLE_NAMES = {'app_instance_group_ids': 'ota_wait_app_instance_group_ids', 'wait_timeout': 'ota_wait_timeout',
-              'poll_interval': 'ota_wait_poll_interval'}
+              'poll_interval': 'ota_wait_poll_interval', 'timeout': 'ota_wait_request_timeout'}
 
 
 def run_target(ansible, server, target, options, env=None):
