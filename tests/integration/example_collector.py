@@ -301,7 +301,9 @@ def hosts_named(example):
         values = hosts if isinstance(hosts, list) else re.split(r'[,:]', str(hosts or ''))
         for value in values:
             name = str(value).strip().lstrip('!&')
-            if name and name not in ('all', 'ungrouped') + _LOCALHOST and '{' not in name and '*' not in name:
+            if name in ('all', 'ungrouped'):
+                names.add('fleet')   # a multi-host play: two more hosts besides localhost
+            elif name and name not in _LOCALHOST and '{' not in name and '*' not in name:
                 names.add(name)
     return sorted(names)
 
@@ -328,10 +330,14 @@ def inject_module_defaults(play, defaults):
     return play
 
 
-def substitute_command(command, endpoint):
+def substitute_command(command, endpoint, root=None):
     """The command line with the emulator as endpoint: a loopback URL in it is replaced; an ad hoc run of
-    one of the collection's modules without an endpoint gets ``endpoint=``. Returns argv."""
+    one of the collection's modules without an endpoint gets ``endpoint=``. A relative path of a file of
+    the collection (ROOT) becomes absolute. Returns argv."""
     argv = shlex.split(LOOPBACK_URL_RE.sub(endpoint, command))
+    if root is not None:
+        argv = [str(Path(root) / arg) if not arg.startswith(('-', '/')) and (Path(root) / arg).is_file() else arg
+                for arg in argv]
     if argv[0] == 'ansible' and '-m' in argv:
         module = argv[argv.index('-m') + 1]
         if module.startswith(COLLECTION + '.') and '-a' in argv:

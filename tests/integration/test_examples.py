@@ -216,7 +216,7 @@ def run_example(example, emulator, ansible):
     env = {'ALIBABA_CLOUD_ACCESS_KEY_ID': AK, 'ALIBABA_CLOUD_ACCESS_KEY_SECRET': SECRET,
            'ANSIBLE_INVENTORY': str(inventory)}
     if example.kind == 'command':
-        argv = collector.substitute_command(example.text, server.endpoint)
+        argv = collector.substitute_command(example.text, server.endpoint, ROOT)
     else:
         playbook = ansible.workdir / 'example.yml'
         playbook.write_text(_playbook(example, server))
@@ -303,6 +303,8 @@ def test_collector_reads_markdown_and_examples():
     assert argv[-1] == 'app_instance_group_id=aig-1 endpoint=http://127.0.0.1:5'
     argv = collector.substitute_command('ansible localhost -m %s -a group=aig-1' % collector.INFO_MODULE, 'http://h:1')
     assert argv[-1] == 'group=aig-1 endpoint=http://h:1'
+    argv = collector.substitute_command('ansible-playbook playbooks/demo.yml -e x=http://localhost:8080', 'http://h:1', ROOT)
+    assert argv == ['ansible-playbook', str(ROOT / 'playbooks' / 'demo.yml'), '-e', 'x=http://h:1']
     source = 'X = 1\nEXAMPLES = r"""\n- name: a\n  ansible.builtin.debug:\n# ansible localhost -m m \\\n#   -a x=1\n"""\n'
     found = collector.python_examples(source, 'p.py')
     assert [(e.ident, e.kind, e.text) for e in found][1:] == [('p.py:5', 'command', 'ansible localhost -m m -a x=1')]
@@ -355,6 +357,7 @@ def test_patterns_info_in_multi_host_play_is_found():
     assert _problems(play.replace('ota_task_info', 'ota_task_wait') % ('all', '', ''))
     assert not _problems(play.replace('ota_task_info', 'ota_task_wait') % ('all', 'run_once: yes', ''))
     assert collector.hosts_named(collector.yaml_example(play % ('web:db,!x', '', ''), 'x.md', 1, 'yaml')) == ['db', 'web', 'x']
+    assert collector.hosts_named(collector.yaml_example(play % ('all', '', ''), 'x.md', 1, 'yaml')) == ['fleet']
 
 
 def test_scenario_names_every_group_and_version():
