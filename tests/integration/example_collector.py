@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Collect every documented example of the collection, and check it for patterns that are wrong.
 
-Sources: README.md, docs/*.md and roles/*/README.md (Markdown code fences), the EXAMPLES string of
+Sources: README.md, docs/*.md, roles/*/README.md and the emulator's README (Markdown code fences), the EXAMPLES string of
 plugins/modules/*.py and plugins/lookup/*.py (with the ad hoc command lines in its comments), and
 an ``examples`` entry of roles/*/meta/argument_specs.yml should one ever be added. Nothing is
 listed by hand: an example added later is collected too. test_examples.py runs them.
@@ -67,7 +67,8 @@ def collect(root):
     """Every example under ROOT (the collection's root), in a stable order."""
     root = Path(root)
     examples = []
-    markdown = [root / 'README.md'] + sorted((root / 'docs').glob('*.md')) + sorted(root.glob('roles/*/README.md'))
+    markdown = ([root / 'README.md'] + sorted((root / 'docs').glob('*.md')) + sorted(root.glob('roles/*/README.md'))
+                + [root / 'tests' / 'emulator' / 'README.md'])
     for path in markdown:
         if path.is_file():
             examples.extend(markdown_examples(path.read_text(encoding='utf-8'), path.relative_to(root).as_posix()))
@@ -149,12 +150,20 @@ def yaml_example(body, path, line, lang, ident=None):
             return Example(ident, path, line, 'tasks', body)
         return Example(ident, path, line, 'skip', body, 'an unlabelled block that is not YAML (%s)' % exc.__class__.__name__)
     if isinstance(data, list) and data and all(isinstance(item, dict) for item in data):
-        kind = 'plays' if any('hosts' in item or 'import_playbook' in item for item in data) else 'tasks'
-        return Example(ident, path, line, kind, body)
+        if any('hosts' in item or 'import_playbook' in item for item in data):
+            return Example(ident, path, line, 'plays', body)
+        if any(_task_like(item) for item in data):
+            return Example(ident, path, line, 'tasks', body)
     if isinstance(data, dict) and data and all(str(key).startswith('ansible_appstreaming_') for key in data):
         return Example(ident, path, line, 'vars', body)
     shape = type(data).__name__ if data is not None else 'empty'
     return Example(ident, path, line, 'skip', body, 'YAML data (%s), not tasks or plays' % shape)
+
+
+def _task_like(item):
+    """A mapping that is a task: it has a name, is a block, or calls a module by its FQCN (data such as a
+    documented task history has none of these)."""
+    return any(key in ('name', 'block') or '.' in str(key) for key in item)
 
 
 def json_example(body, path, line):

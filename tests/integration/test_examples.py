@@ -293,11 +293,12 @@ def test_collector_reads_markdown_and_examples():
         '1. item', '', '   ```yaml', '   - hosts: web', '     tasks: []', '   ```',
         '```bash', 'pip install x', 'ansible localhost -m alibabacloud.appstreaming.ota_task_info \\',
         '  -a "app_instance_group_id=aig-1 endpoint=http://127.0.0.1:8080"', '```',
-        '```yaml', 'task_id: ota-1', '```', '```json', '{"groups": {}}', '```', '```ini', '[x]', '```'])
+        '```yaml', 'task_id: ota-1', '```', '```json', '{"groups": {}}', '```', '```ini', '[x]', '```',
+        '```yaml', '- {task_id: ota-2, status: FAILED}', '```'])
     found = collector.markdown_examples(markdown, 'doc.md')
     assert [(e.ident, e.kind) for e in found] == [
         ('doc.md:2', 'tasks'), ('doc.md:8', 'plays'), ('doc.md:14', 'command'),
-        ('doc.md:17', 'skip'), ('doc.md:20', 'emulator_data'), ('doc.md:23', 'skip')]
+        ('doc.md:17', 'skip'), ('doc.md:20', 'emulator_data'), ('doc.md:23', 'skip'), ('doc.md:26', 'skip')]
     assert found[1].data() == [{'hosts': 'web', 'tasks': []}]
     argv = collector.substitute_command(found[2].text, 'http://127.0.0.1:5')
     assert argv[-1] == 'app_instance_group_id=aig-1 endpoint=http://127.0.0.1:5'
