@@ -213,6 +213,7 @@ async def _poll(queue, core, client, config):
         failures = 0
         unsettled = set(client.unsettled)
         del client.warnings[:]   # said below; the list would otherwise grow with every poll
+        emitted = 0
         for group_id, _total, tasks in listing:
             if group_id in unsettled:
                 logger.warning('%s: the task list of %s kept changing while it was read; no events from this poll for it',
@@ -220,6 +221,9 @@ async def _poll(queue, core, client, config):
                 continue
             for event in tracker.feed(group_id, tasks):
                 await queue.put(event)
+                emitted += 1
+        logger.debug('%s: poll %d: %d events, %d ListOtaTask calls in all, %.2fs', SOURCE, polls, emitted,
+                     client.transport.calls, loop.time() - began)
         next_poll = began + config.interval
     logger.info('%s: stopping after %d polls (max_polls)', SOURCE, polls)
 
