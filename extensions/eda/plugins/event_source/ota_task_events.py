@@ -234,4 +234,3 @@ def _configuration_error(core, exc):
     if isinstance(exc, (errors.OptionError, errors.CredentialError)):
         return True
     return isinstance(exc, (errors.ApiError, errors.TransportError)) and not exc.transient
-
