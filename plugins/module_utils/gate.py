@@ -47,8 +47,12 @@ def _when(task):
     return task.get('task_start_time') or 'an unknown date'
 
 
-def _task_text(task):
-    return '%s %s (%s)' % (task['task_id'], task['task_display_status'], task.get('ota_version'))
+def _tasks_text(tasks):
+    """'ota-x RUNNING (0.0.3-...)' for a few tasks, status counts for many."""
+    if len(tasks) <= 3:
+        return '; '.join('%s %s (%s)' % (t['task_id'], t['task_display_status'], t.get('ota_version')) for t in tasks)
+    counts = task_model.status_counts(tasks)
+    return '%d tasks: %s' % (len(tasks), ', '.join('%d %s' % (n, s) for s, n in sorted(counts.items())))
 
 
 class GroupGate:
@@ -96,20 +100,19 @@ class GroupGate:
         if self.task_ids is not None:
             if not v['deciding']:
                 return 'none of the task ids is listed here'
-            counts = task_model.status_counts(v['deciding'])
-            return ', '.join('%d %s' % (n, s) for s, n in sorted(counts.items()))
+            return _tasks_text(v['deciding'])
         if v['empty']:
             return 'no OTA tasks: nothing to wait for'
         if v['waiting_for_version']:
             return 'no task of OTA version %s listed yet%s' % (self.ota_version, history)
         if v['failed']:
-            return 'failed: %s%s' % ('; '.join(_task_text(t) for t in v['failed']), history)
+            return 'failed: %s%s' % (_tasks_text(v['failed']), history)
         if v['in_flight']:
-            return 'waiting for %s%s' % ('; '.join(_task_text(t) for t in v['in_flight']), history)
+            return 'waiting for %s%s' % (_tasks_text(v['in_flight']), history)
         newest = v['newest']
         if first_poll:
             return 'up to date: newest task %s %s on %s%s' % (newest['task_id'], newest['task_display_status'], _when(newest), history)
-        return 'done: %s%s' % ('; '.join(_task_text(t) for t in v['deciding']), history)
+        return 'done: %s%s' % (_tasks_text(v['deciding']), history)
 
 
 def snapshot(group_id, tasks, success_statuses=DEFAULT_SUCCESS, ota_version=None, task_ids=None):
