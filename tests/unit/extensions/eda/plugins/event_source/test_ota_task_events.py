@@ -152,7 +152,7 @@ def test_a_task_inserted_mid_run_is_emitted_and_its_group_settles(emulator):
         inserted.update(srv.insert_task('aig-1', {'TaskId': 'ota-new', 'TaskStartTime': NEW, 'OtaVersion': 'v2',
                                                   'timeline': [[0, 'RUNNING'], [now + 3, 'FINISHED']]}))
 
-    events = run(server, during=insert_after_the_baseline, app_instance_group_id='aig-1', max_polls=10)
+    events = run(server, during=insert_after_the_baseline, app_instance_group_id='aig-1', max_polls=20)
     assert inserted['TaskId'] == 'ota-new'
     assert events == [ev('aig-1', 'ota-new', 'RUNNING', None, 'v2'), ev('aig-1', 'ota-new', 'FINISHED', 'RUNNING', 'v2'),
                       settled('aig-1', 'FINISHED', True)]
