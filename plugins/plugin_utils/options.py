@@ -89,7 +89,9 @@ def plain(value):
 def _refuse_containers_for_strings(argument_spec, names, direct):
     """A list or dict given for a text option is a mistake (the validator would quietly turn it into its repr)."""
     for key, value in direct.items():
-        option = argument_spec.get(names.get(key, key)) or {}
+        option = argument_spec.get(names.get(key, key))
+        if option is None:
+            continue   # an unknown option: the validator names it
         if option.get('type', 'str') in ('str', 'path') and isinstance(value, (Mapping, list, tuple)):
             shown = 'not shown, it is secret' if option.get('no_log') else 'a %s' % type(value).__name__
             raise OptionError('%s has an invalid value (%s): give it as a string' % (key, shown))
