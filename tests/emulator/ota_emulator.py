@@ -30,6 +30,7 @@ import datetime as _dt
 import hashlib
 import hmac
 import ipaddress
+import itertools
 import json
 import os
 import re
@@ -261,7 +262,7 @@ class _Task:
         self.appear_after = appear_after
 
     def sort_key(self):
-        return (-self.start_ts, self.task_id)
+        return (1, -self.start_ts, self.task_id)
 
     def status_at(self, elapsed):
         status = self.status
@@ -301,7 +302,8 @@ class _ApprovedTask(_Task):
     clock including clock_offset and advance()), so StartTime is compared as an instant.
     """
 
-    __slots__ = ('run', 'run_from', 'clock', 'group_id')
+    __slots__ = ('run', 'run_from', 'clock', 'group_id', 'seq')
+    _counter = itertools.count(1)
 
     def __init__(self, task_id, ota_version, start, run, run_from, clock, group_id):
         utc_start = start.astimezone(CHINA_TZ)
@@ -310,6 +312,11 @@ class _ApprovedTask(_Task):
         self.run_from = run_from
         self.clock = clock
         self.group_id = group_id
+        self.seq = next(self._counter)
+
+    def sort_key(self):
+        """Approved tasks are the newest: listed first (the latest approval first), whatever their StartTime."""
+        return (0, -self.seq, self.task_id)
 
     def status_at(self, elapsed):
         since = self.clock(elapsed) - self.run_from
@@ -683,7 +690,7 @@ def parse_scenario(data):
             if task.task_id in seen:
                 raise ValueError('%s: duplicate TaskId %r' % (where, task.task_id))
             seen.add(task.task_id)
-        tasks.sort(key=_Task.sort_key)
+        tasks.sort(key=lambda task: task.sort_key())
         groups[gid] = tasks
         infos[gid] = _parse_group_info(gid, group, tasks, notes, where)
     return _Scenario(accounts, groups, infos)
@@ -707,7 +714,8 @@ def load_data_file(path):
 
 def _fault_rules(spec, where):
     every = {}
-    raw_every = spec.get('every') or {}
+    raw_every = spec.get('every')
+    raw_every = {} if raw_every is None else raw_every
     if not isinstance(raw_every, dict):
         raise ValueError('%s.every must be an object {kind: N}' % where)
     for kind, n in raw_every.items():
@@ -717,7 +725,8 @@ def _fault_rules(spec, where):
             raise ValueError('%s.every.%s must be an integer >= 1' % (where, kind))
         every[kind] = n
     schedule = {}
-    raw_schedule = spec.get('schedule') or {}
+    raw_schedule = spec.get('schedule')
+    raw_schedule = {} if raw_schedule is None else raw_schedule
     if not isinstance(raw_schedule, dict):
         raise ValueError('%s.schedule must be an object {"N": kind}' % where)
     for key, kind in raw_schedule.items():
@@ -737,7 +746,8 @@ def _normalise_faults(spec):
     _check_keys(spec, ('every', 'schedule', 'actions', 'retry_after_ms', 'hang_seconds'), 'faults')
     every, schedule = _fault_rules(spec, 'faults')
     actions = {}
-    raw_actions = spec.get('actions') or {}
+    raw_actions = spec.get('actions')
+    raw_actions = {} if raw_actions is None else raw_actions
     if not isinstance(raw_actions, dict):
         raise ValueError('faults.actions must be an object {action: {"every": ..., "schedule": ...}}')
     for action, rules in raw_actions.items():
@@ -1195,7 +1205,7 @@ class Emulator:
             if any(t.task_id == new.task_id for t in tasks):
                 raise ValueError('duplicate TaskId %r' % new.task_id)
             tasks.append(new)
-            tasks.sort(key=_Task.sort_key)
+            tasks.sort(key=lambda task: task.sort_key())
             self._scenario.last_appear = max(self._scenario.last_appear, new.appear_after)
             return new.as_api(self.elapsed())
 
@@ -1842,7 +1852,7 @@ class Emulator:
             task = _ApprovedTask('ota-' + _b36(secrets.token_bytes(12), 17), version, start, run,
                                  max(start.timestamp(), self.ota_time(elapsed)), self.ota_time, group_id)
             tasks.append(task)
-            tasks.sort(key=_Task.sort_key)
+            tasks.sort(key=lambda task: task.sort_key())
             info.active, info.pending_id = task, None
             self._ota_ids[task.task_id] = group_id
         return _json_response(200, {'RequestId': rid, 'Code': 'success'}, {'x-acs-request-id': rid})
