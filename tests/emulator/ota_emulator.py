@@ -306,8 +306,8 @@ class _ApprovedTask(_Task):
     _counter = itertools.count(1)
 
     def __init__(self, task_id, ota_version, start, run, run_from, clock, group_id):
-        utc_start = start.astimezone(CHINA_TZ)
-        super().__init__(task_id, ota_version, start, 'STANDBY', (), 0.0, utc_start.isoformat())
+        # ListOtaTask writes start times with the +08:00 offset (both regions are UTC+8)
+        super().__init__(task_id, ota_version, start, 'STANDBY', (), 0.0, start.astimezone(CHINA_TZ).isoformat())
         self.run = run
         self.run_from = run_from
         self.clock = clock
