@@ -1270,7 +1270,7 @@ def test_offer_update_and_admin_ota_endpoints(ota):
 # --------------------------------------------------------------------------- faults on every action
 
 ACTION_CALLS = {
-    'ListAppInstanceGroup': lambda emu: list_groups(emu),
+    'ListAppInstanceGroup': list_groups,
     'GetOtaTaskByTaskId': lambda emu: get_task(emu, 'ota-pending-p'),
     'ApproveOtaTask': lambda emu: approve(emu, 'aig-p', 'ota-pending-p'),
     'ListOtaTask': lambda emu: api(emu, dict(LIST, AppInstanceGroupId='aig-p')),
