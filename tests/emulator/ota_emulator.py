@@ -531,9 +531,9 @@ def _parse_group_info(gid, group, tasks, release_notes, where):
     if active is not None:
         new = _text(ota, 'new_ota_version', here, active.ota_version, empty=True)
         if new != active.ota_version:
+            detail = (here, new, active.task_id, head_status, active.ota_version)
             raise ValueError('%s.new_ota_version %r: the newest task %s is %s with version %r, so that is the version '
-                             'being applied (leave new_ota_version out)' % (here, new, active.task_id, head_status,
-                                                                          active.ota_version))
+                             'being applied (leave new_ota_version out)' % detail)
         if ota.get('task_id', active.task_id) != active.task_id:
             raise ValueError('%s.task_id: the newest task %s is %s, so it is the group\'s current TaskId (leave task_id out)'
                              % (here, active.task_id, head_status))

@@ -1237,9 +1237,9 @@ def test_sample_data_is_a_realistic_account():
         assert '修复' in server.ota_state('aig-demo-office-01')['release_note']
         assert server.ota_state('aig-demo-busy')['task']['TaskDisplayStatus'] == 'RUNNING'
         assert server.ota_state('aig-demo-standby')['approved']
-        assert server.ota_info('aig-demo-rollout') == {'OtaVersion': '0.0.2-R-20250508.120000',
-                                                        'NewOtaVersion': '0.0.3-R-20250618.093000',
-                                                        'TaskId': 'ota-mc35kyldmfx4xd1f9'}
+        rollout = {'OtaVersion': '0.0.2-R-20250508.120000', 'NewOtaVersion': '0.0.3-R-20250618.093000',
+                   'TaskId': 'ota-mc35kyldmfx4xd1f9'}
+        assert server.ota_info('aig-demo-rollout') == rollout
         server.advance(20)
         assert server.ota_info('aig-demo-rollout')['NewOtaVersion'] == ''
         r = list_groups(server, ak='EMULATOR-AK-0000', secret='emulator-secret-0000')
