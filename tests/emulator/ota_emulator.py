@@ -250,7 +250,7 @@ def _number(value, where, minimum=0.0):
 class _Task:
     """One OTA task; its status may follow a timeline measured from the scenario load."""
 
-    __slots__ = ('task_id', 'ota_version', 'start_text', 'start_ts', 'status', 'timeline', 'appear_after')
+    __slots__ = ('task_id', 'ota_version', 'start_text', 'start_ts', 'status', 'timeline', 'appear_after', 'seq')
 
     def __init__(self, task_id, ota_version, start, status, timeline=(), appear_after=0.0, start_text=None):
         self.task_id = task_id
@@ -260,8 +260,11 @@ class _Task:
         self.status = status if status is not None else timeline[0][1]
         self.timeline = timeline
         self.appear_after = appear_after
+        self.seq = None  # set for tasks created at run time (approved, inserted): they are listed first
 
     def sort_key(self):
+        if self.seq is not None:  # the newest creation first
+            return (0, -self.seq, self.task_id)
         return (1, -self.start_ts, self.task_id)
 
     def status_at(self, elapsed):
@@ -295,6 +298,9 @@ class _Account:
         return '<_Account %s>' % self.access_key_id
 
 
+_CREATED = itertools.count(1)
+
+
 class _ApprovedTask(_Task):
     """A task created by ApproveOtaTask: STANDBY until its StartTime, then its run timeline.
 
@@ -302,8 +308,7 @@ class _ApprovedTask(_Task):
     clock including clock_offset and advance()), so StartTime is compared as an instant.
     """
 
-    __slots__ = ('run', 'run_from', 'clock', 'group_id', 'seq')
-    _counter = itertools.count(1)
+    __slots__ = ('run', 'run_from', 'clock', 'group_id')
 
     def __init__(self, task_id, ota_version, start, run, run_from, clock, group_id):
         # ListOtaTask writes start times with the +08:00 offset (both regions are UTC+8)
@@ -312,11 +317,7 @@ class _ApprovedTask(_Task):
         self.run_from = run_from
         self.clock = clock
         self.group_id = group_id
-        self.seq = next(self._counter)
-
-    def sort_key(self):
-        """Approved tasks are the newest: listed first (the latest approval first), whatever their StartTime."""
-        return (0, -self.seq, self.task_id)
+        self.seq = next(_CREATED)  # approved tasks are the newest: listed first, whatever their StartTime
 
     def status_at(self, elapsed):
         since = self.clock(elapsed) - self.run_from
@@ -1192,7 +1193,8 @@ class Emulator:
                 raise KeyError(group_id)
             self._insert_seq += 1
             spec = dict(task or {})
-            if 'TaskStartTime' not in spec:
+            head = 'TaskStartTime' not in spec
+            if head:
                 newest = max((t.start_ts for t in tasks), default=0)
                 start_ts = max(int(self.server_time()), int(newest) + 60)
                 spec['TaskStartTime'] = _dt.datetime.fromtimestamp(start_ts, CHINA_TZ).isoformat()
@@ -1202,6 +1204,8 @@ class Emulator:
             if 'TaskDisplayStatus' not in spec and 'timeline' not in spec:
                 spec['TaskDisplayStatus'] = 'RUNNING'
             new = _parse_task(spec, 'inserted task')
+            if head:
+                new.seq = next(_CREATED)
             if any(t.task_id == new.task_id for t in tasks):
                 raise ValueError('duplicate TaskId %r' % new.task_id)
             tasks.append(new)

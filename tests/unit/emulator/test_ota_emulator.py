@@ -1267,6 +1267,14 @@ def test_offer_update_and_admin_ota_endpoints(ota):
         ota.ota_info('aig-nope')
 
 
+def test_inserted_task_goes_above_approved_tasks(ota):
+    approve(ota, 'aig-p', 'ota-pending-p', minutes(ota.ota_time() + 86400 * 30))
+    inserted = ota.insert_task('aig-p')
+    assert [t['TaskId'] for t in listed(ota, 'aig-p')][:2] == [inserted['TaskId'], ota.ota_info('aig-p')['TaskId']]
+    dated = ota.insert_task('aig-p', {'TaskStartTime': '2025-03-01T00:00:00Z', 'TaskDisplayStatus': 'FINISHED'})
+    assert [t['TaskId'] for t in listed(ota, 'aig-p')][3] == dated['TaskId']  # an explicit start time sorts by time
+
+
 # --------------------------------------------------------------------------- faults on every action
 
 ACTION_CALLS = {
