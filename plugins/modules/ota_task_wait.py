@@ -132,8 +132,8 @@ msg:
   type: str
   sample: "OTA task(s) failed after 1m12s: aig-53fvrq1oanz6c/ota-be7jzm29wrrz5 (0.0.1-R-20220708.110604) FAILED"
 success:
-  description: Whether every task the wait decided on ended in one of O(success_statuses) before the deadline.
-  returned: when the wait ran (success, a failed task or a timeout)
+  description: Whether every task the wait decided on ended in one of O(success_statuses) before the deadline (the wait ran - it succeeded, a task failed, or it timed out).
+  returned: when the wait ran
   type: bool
   sample: true
 tasks:
