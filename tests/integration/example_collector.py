@@ -58,7 +58,7 @@ class Example(NamedTuple):
     reason: str = ''   # why a 'skip' is not run
 
     def data(self):
-        return yaml.safe_load(self.text) if self.kind in ('tasks', 'plays', 'vars') else None
+        return yaml.safe_load(self.text) if self.kind in ('tasks', 'plays', 'vars', 'rulebook', 'eda_playbook') else None
 
 
 # -- collecting ---------------------------------------------------------------------------------
@@ -150,8 +150,11 @@ def yaml_example(body, path, line, lang, ident=None):
             return Example(ident, path, line, 'tasks', body)
         return Example(ident, path, line, 'skip', body, 'an unlabelled block that is not YAML (%s)' % exc.__class__.__name__)
     if isinstance(data, list) and data and all(isinstance(item, dict) for item in data):
+        if any('sources' in item and 'rules' in item for item in data):
+            return Example(ident, path, line, 'rulebook', body)
         if any('hosts' in item or 'import_playbook' in item for item in data):
-            return Example(ident, path, line, 'plays', body)
+            # a playbook a rulebook runs gets the event as ansible_eda.event
+            return Example(ident, path, line, 'eda_playbook' if 'ansible_eda' in body else 'plays', body)
         if any(_task_like(item) for item in data):
             return Example(ident, path, line, 'tasks', body)
     if isinstance(data, dict) and data and all(str(key).startswith('ansible_appstreaming_') for key in data):

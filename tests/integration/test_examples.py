@@ -43,8 +43,11 @@ from conftest import AK, ROOT, SECRET, account  # noqa: E402  pylint: disable=wr
 from ota_emulator import parse_scenario  # noqa: E402  pylint: disable=wrong-import-position
 
 EXAMPLES = collector.collect(ROOT)
-RUNNABLE = ('tasks', 'plays', 'vars', 'command', 'emulator_data')
-YAML_KINDS = ('tasks', 'plays', 'vars')
+RUNNABLE = ('tasks', 'plays', 'vars', 'command', 'emulator_data', 'rulebook', 'eda_playbook')
+YAML_KINDS = ('tasks', 'plays', 'vars', 'eda_playbook')
+# What the event source gives a playbook that a rulebook runs (ansible_eda.event): a group that settled.
+EDA_EVENT = {'event': {'type': 'ota_group', 'app_instance_group_id': 'aig-53fvrq1oanz6c', 'in_flight': False,
+                       'newest_status': 'FINISHED', 'succeeded': True}}
 EVERYTHING = '\n'.join(example.text for example in EXAMPLES)
 
 # What a user of the documented examples would have in group_vars.
@@ -209,7 +212,7 @@ def run_example(example, emulator, ansible):
     aliyun = ansible.home / '.aliyun'
     aliyun.mkdir()
     (aliyun / 'config.json').write_text(json.dumps(_aliyun_config()))
-    inventory = _inventory(ansible.workdir / 'inventory', server, example if example.kind == 'plays' else None)
+    inventory = _inventory(ansible.workdir / 'inventory', server, example if example.kind in ('plays', 'eda_playbook') else None)
     if example.kind == 'vars':
         (inventory / 'group_vars').mkdir()
         (inventory / 'group_vars' / 'all.yml').write_text(example.text)
@@ -221,6 +224,8 @@ def run_example(example, emulator, ansible):
         playbook = ansible.workdir / 'example.yml'
         playbook.write_text(_playbook(example, server))
         argv = ['ansible-playbook', str(playbook)]
+        if example.kind == 'eda_playbook':
+            argv += ['-e', json.dumps({'ansible_eda': EDA_EVENT})]
     proc = _run(ansible, argv, env)
     found = []
     if proc.returncode != 0:
@@ -229,7 +234,7 @@ def run_example(example, emulator, ansible):
     if example.kind != 'command' and DONE not in proc.stdout:
         found.append('the play ended before the end of the example')
     stats = server.stats()
-    if not stats['ok_calls'].get('ListOtaTask'):
+    if not stats['ok_calls'].get('ListOtaTask') and example.kind != 'eda_playbook':   # a rulebook's playbook may only act
         found.append('no ListOtaTask call (was the example skipped?)')
     if 'role_arn' in example.text and not stats['ok_calls'].get('AssumeRole'):
         found.append('role_arn given but no AssumeRole call')
@@ -252,9 +257,29 @@ def test_example_runs(example, emulator, ansible):
     if example.kind == 'emulator_data':
         parse_scenario(json.loads(example.text))   # the emulator takes it (ValueError names the problem)
         return
+    if example.kind == 'rulebook':
+        check_rulebook(example.data())   # the eda gate runs the collection's rulebook through ansible-rulebook
+        return
     problems = run_example(example, emulator, ansible)
     if problems:
         pytest.fail('\n'.join(problems), pytrace=False)
+
+
+def check_rulebook(rulesets):
+    """Every ruleset has rules with a condition and an action, and our event source's arguments pass its own checks."""
+    from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import events
+    from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils.options import validate
+    sources = 0
+    for ruleset in rulesets:
+        assert ruleset.get('hosts') and ruleset.get('rules'), 'a ruleset needs hosts and rules'
+        for rule in ruleset['rules']:
+            assert rule.get('condition') and (rule.get('action') or rule.get('actions')), 'rule %r' % rule.get('name')
+        for source in ruleset.get('sources') or []:
+            args = source.get('alibabacloud.appstreaming.ota_task_events')
+            if args is not None:
+                sources += 1
+                events.source_config(validate(events.source_argument_spec(), dict(args)))
+    assert sources, 'the rulebook does not use alibabacloud.appstreaming.ota_task_events'
 
 
 @pytest.mark.parametrize('example', _params(YAML_KINDS))
