@@ -94,7 +94,8 @@ notes:
     the environment variables and files it reads are the controller's.
   - "Connection options, per option, in order of precedence: the task's arguments; C(module_defaults) (it is part of
     the C(group/alibabacloud.appstreaming.appstreaming) action group); the variable C(ansible_appstreaming_<option>)
-    (for example C(ansible_appstreaming_region_id)), as for the lookup; the controller's environment variables; for O(region_id), the region of the credential profile in use,
+    (for example C(ansible_appstreaming_region_id)), as for the lookup; the controller's environment variables;
+    for O(region_id), the region of the credential profile in use,
     then C(cn-shanghai). An argument set to C(omit) falls through to the next source."
 seealso:
   - module: alibabacloud.appstreaming.ota_task_info
@@ -132,7 +133,9 @@ msg:
   type: str
   sample: "OTA task(s) failed after 1m12s: aig-53fvrq1oanz6c/ota-be7jzm29wrrz5 (0.0.1-R-20220708.110604) FAILED"
 success:
-  description: Whether every task the wait decided on ended in one of O(success_statuses) before the deadline (the wait ran - it succeeded, a task failed, or it timed out).
+  description:
+    - Whether every task the wait decided on ended in one of O(success_statuses) before the deadline.
+    - Returned when the wait ran - it succeeded, a task failed, or it timed out.
   returned: when the wait ran
   type: bool
   sample: true

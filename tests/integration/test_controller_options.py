@@ -187,8 +187,8 @@ def test_the_demo_against_the_real_cloud_aims_at_the_regional_endpoint(ansible, 
 def test_the_role_waits_once_in_a_play_on_several_hosts(emulator, ansible):
     server = emulator(GROUPS)
     inventory = ansible.workdir / 'hosts.ini'
-    inventory.write_text('[web]\n%s\n' % '\n'.join('web%d ansible_connection=local ansible_python_interpreter=%s' % (n, sys.executable)
-                                                    for n in range(4)))
+    hosts = ['web%d ansible_connection=local ansible_python_interpreter=%s' % (n, sys.executable) for n in range(4)]
+    inventory.write_text('[web]\n%s\n' % '\n'.join(hosts))
     path = ansible.workdir / 'multi.yml'
     path.write_text(play(server, ROLE + '''    - ansible.builtin.assert:
         that: ota_wait_result.success
