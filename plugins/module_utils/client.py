@@ -12,12 +12,16 @@ from __future__ import annotations
 import time
 
 from . import credentials
+from . import groups as group_model
+from . import lifecycle
 from . import tasks as task_model
+from .errors import AppStreamingError, OutcomeUnknown, ResponseError
 from .options import connection_settings, query as parse_query
-from .pager import OtaTaskPager
+from .pager import APP_INSTANCE_GROUPS, OtaTaskPager
 from .transport import Transport
 
 LISTING_TIME_BUDGET = 600.0  # seconds one listing (every page of every group, retries included) may take
+OTA_TYPE = 'Fota'
 
 
 class OtaTaskClient:
@@ -72,6 +76,88 @@ class OtaTaskClient:
         result = dict(ota_tasks=all_tasks, total_count=total, groups=groups)
         result.update(task_model.summarize(all_tasks))
         return result
+
+
+    # --- Delivery groups, release notes and approvals (ota-lifecycle.md) ---
+
+    def list_app_instance_groups(self, group_ids=None, name=None, statuses=None, deadline=None):
+        """The delivery groups of the region (snake_case, groups.to_group), every page, API order.
+
+        One id is asked for server-side; several are filtered from the region's listing, which
+        takes ceil(groups / 100) calls instead of one per id. ``name`` is a substring.
+        """
+        group_ids = tuple(group_ids or ())
+        key = group_model.GroupQuery(self.settings.region_id, group_ids[0] if len(group_ids) == 1 else None,
+                                     name or None, tuple(statuses or ()))
+        listing, = self.pager.all(APP_INSTANCE_GROUPS, [key], group_model.DEFAULT_PAGE_SIZE, deadline)
+        return group_model.filter_groups(listing.tasks, group_ids, name, statuses)
+
+    def group_tasks(self, group_ids, deadline=None):
+        """{group id: every listed task (ListOtaTask, all pages)} for the groups given, concurrently."""
+        if not group_ids:
+            return {}
+        return {lst.group_id: lst.tasks for lst in self.pager.list_all(list(group_ids), OTA_TYPE, None, deadline)}
+
+    def release_note(self, task_id, deadline=None):
+        """GetOtaTaskByTaskId: {task_id, ota_version, release_note, task_start_time} of one (pending) task."""
+        body = self.transport.call('GetOtaTaskByTaskId', {'TaskId': task_id}, deadline)
+        for key in ('OtaVersion', 'ReleaseNote', 'TaskStartTime'):
+            if body.get(key) is not None and not isinstance(body[key], str):
+                raise ResponseError('GetOtaTaskByTaskId', 'for task %s: %s: expected a string' % (task_id, key), body.get('RequestId'))
+        return {'task_id': task_id, 'ota_version': body.get('OtaVersion') or '', 'release_note': body.get('ReleaseNote') or '',
+                'task_start_time': body.get('TaskStartTime') or ''}
+
+    def release_notes(self, task_ids, deadline=None):
+        """{task id: release_note()} for each distinct task id, concurrently."""
+        distinct = list(dict.fromkeys(t for t in task_ids if t))
+        results = concurrently(lambda task_id: self.release_note(task_id, deadline), distinct, self.transport.limiter.maximum)
+        notes = {}
+        for task_id, (value, error) in zip(distinct, results):
+            if error is not None:
+                raise error
+            notes[task_id] = value
+        return notes
+
+    def approve(self, group_id, task_id, start_time, deadline=None):
+        """ApproveOtaTask for one group, quoting its pending ``task_id``; ``start_time`` as the API takes it.
+
+        A lost answer is settled by reading the group again (ota-lifecycle.md section 5): a changed
+        TaskId means the approval took effect; an unchanged one means it did not, and sending it
+        again is safe (an approval quoting a stale TaskId is refused). Returns the number of
+        lost answers settled that way.
+        """
+        params = {'AppInstanceGroupId': group_id, 'BizRegionId': self.settings.region_id, 'OtaType': OTA_TYPE,
+                  'StartTime': start_time, 'TaskId': task_id}
+        lost = 0
+        while True:
+            try:
+                self.transport.call('ApproveOtaTask', params, deadline, write=True)
+                return lost
+            except OutcomeUnknown as exc:
+                lost += 1
+                group = self._read_group(group_id, deadline)
+                if group is not None and lifecycle.took_effect(task_id, group_model.OtaInfo.of(group)):
+                    return lost
+                if lost > self.settings.retries:
+                    raise OutcomeUnknown('%s; the group still shows task %s after %d attempts' % (str(exc).rstrip('.'), task_id, lost)) from None
+
+    def _read_group(self, group_id, deadline=None):
+        found = self.list_app_instance_groups([group_id], deadline=deadline)
+        return found[0] if found else None
+
+
+def concurrently(function, items, max_workers):
+    """[(result, None) or (None, the AppStreamingError)] of ``function(item)`` for every item, in order; all are tried."""
+    def guarded(item):
+        try:
+            return function(item), None
+        except AppStreamingError as exc:
+            return None, exc
+    if len(items) <= 1:
+        return [guarded(item) for item in items]
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=min(len(items), max_workers), thread_name_prefix='appstreaming') as pool:
+        return list(pool.map(guarded, items))
 
 
 def run(params, environ=None):
