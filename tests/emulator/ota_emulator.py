@@ -1,7 +1,11 @@
 #!/usr/bin/env python
 # Copyright: alibabacloud.appstreaming contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Strict loopback emulator of Alibaba Cloud App Streaming ``ListOtaTask`` and STS ``AssumeRole``.
+"""Strict loopback emulator of Alibaba Cloud App Streaming OTA APIs and STS ``AssumeRole``.
+
+Actions: ``ListOtaTask``, ``ListAppInstanceGroup``, ``GetOtaTaskByTaskId``, ``ApproveOtaTask``
+(appstream-center 2021-09-01, the OTA lifecycle of /work/shared/api/ota-lifecycle.md section 4)
+and STS ``AssumeRole``.
 
 Why it exists: the alibabacloud.appstreaming collection (and playbooks that use it) must be
 testable offline against the real wire protocol: ACS3-HMAC-SHA256 ("V3") and legacy
@@ -50,12 +54,26 @@ __all__ = ['Emulator', 'ApiError', 'make_self_signed_cert', 'parse_scenario', 'l
 
 API_VERSION = '2021-09-01'
 STS_VERSION = '2015-04-01'
-ACTIONS = {'ListOtaTask': API_VERSION, 'AssumeRole': STS_VERSION}
+# The appstream-center actions (the "service"): gateway limits and un-targeted faults apply to these.
+SERVICE_ACTIONS = ('ListOtaTask', 'ListAppInstanceGroup', 'GetOtaTaskByTaskId', 'ApproveOtaTask')
+ACTIONS = dict({name: API_VERSION for name in SERVICE_ACTIONS}, AssumeRole=STS_VERSION)
 STATUSES = ('FAILED', 'RUNNING', 'TERMINATED', 'PART_FINISHED', 'STANDBY', 'FINISHED')
+TERMINAL = ('FINISHED', 'PART_FINISHED', 'FAILED', 'TERMINATED')
+RUN_STATUSES = ('RUNNING',) + TERMINAL
 # Precedence order when several 'every' faults fire on the same request.
-FAULT_KINDS = ('throttle', 'throttle_api', 'http500', 'http503', 'html502', 'reset',
+FAULT_KINDS = ('throttle', 'throttle_api', 'http500', 'http503', 'html502', 'reset', 'reset_after',
                'malformed', 'badshape', 'hang', 'insert_head')
+# Faults that answer before the request is authenticated and processed (nothing is applied).
+PRE_FAULTS = ('throttle', 'throttle_api', 'http500', 'http503', 'html502', 'reset', 'hang', 'insert_head')
 LIST_PARAMS = ('AppInstanceGroupId', 'OtaType', 'PageNumber', 'PageSize')
+APPROVE_PARAMS = ('AppInstanceGroupId', 'BizRegionId', 'OtaType', 'StartTime', 'TaskId')
+PRODUCT_TYPES = ('CloudApp', 'AndroidCloud')
+GROUP_STATUS_RE = re.compile(r'^[A-Z][A-Z_]{1,39}$')
+START_TIME_RE = re.compile(r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$')
+STATUS_PARAM_RE = re.compile(r'^Status\.([1-9][0-9]{0,3})$')
+DEFAULT_RUN = ((0.0, 'RUNNING'), (20.0, 'FINISHED'))
+DEFAULT_REGION = 'cn-shanghai'
+DEFAULT_GROUP_PAGE_SIZE = 20
 V3_REQUIRED_HEADERS = ('x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256')
 RPC_REQUIRED_PARAMS = ('AccessKeyId', 'SignatureMethod', 'SignatureVersion', 'Timestamp', 'SignatureNonce')
 MAX_SKEW_SECONDS = 900
@@ -103,6 +121,10 @@ MSG = {
     'NoPermission': 'You are not authorized to do this action. You should be authorized by RAM.',
     'EntityNotExist.Role': 'The specified Role not exists .',
     'InvalidParameter.DurationSeconds': 'The Min/Max value of DurationSeconds is 15min/1hr.',
+    'InvalidTaskId.NotFound': 'The specified OTA task is not found.',
+    'OtaTask.Running': 'The task is running and cannot be sumitted.',
+    'OtaTask.NoNewVersion': 'The app instance group has no new OTA version to update to.',
+    'InvalidParameter.StartTime': 'The specified parameter "StartTime" is not valid. Use the UTC time format yyyy-MM-ddTHH:mmZ.',
 }
 
 
@@ -183,16 +205,16 @@ def _b36(data, n):
     return ''.join(out)
 
 
-def _parse_time(value, where):
+def _parse_time(value, where, what='TaskStartTime'):
     if not isinstance(value, str) or not value:
-        raise ValueError('%s: TaskStartTime must be a non-empty ISO 8601 string' % where)
+        raise ValueError('%s: %s must be a non-empty ISO 8601 string' % (where, what))
     text = value[:-1] + '+00:00' if value[-1:] in ('Z', 'z') else value
     try:
         parsed = _dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError('%s: TaskStartTime %r is not an ISO 8601 date-time' % (where, value)) from None
+        raise ValueError('%s: %s %r is not an ISO 8601 date-time' % (where, what, value)) from None
     if parsed.tzinfo is None:
-        raise ValueError('%s: TaskStartTime %r has no UTC offset (write e.g. +08:00 or Z)' % (where, value))
+        raise ValueError('%s: %s %r has no UTC offset (write e.g. +08:00 or Z)' % (where, what, value))
     return parsed
 
 
@@ -272,12 +294,71 @@ class _Account:
         return '<_Account %s>' % self.access_key_id
 
 
-class _Scenario:
-    __slots__ = ('accounts', 'groups', 'role_owners', 'last_appear')
+class _ApprovedTask(_Task):
+    """A task created by ApproveOtaTask: STANDBY until its StartTime, then its run timeline.
 
-    def __init__(self, accounts, groups):
+    Its clock is the emulator's OTA clock (``clock(elapsed)`` -> epoch seconds: the server wall
+    clock including clock_offset and advance()), so StartTime is compared as an instant.
+    """
+
+    __slots__ = ('run', 'run_from', 'clock', 'group_id')
+
+    def __init__(self, task_id, ota_version, start, run, run_from, clock, group_id):
+        utc_start = start.astimezone(CHINA_TZ)
+        super().__init__(task_id, ota_version, start, 'STANDBY', (), 0.0, utc_start.isoformat())
+        self.run = run
+        self.run_from = run_from
+        self.clock = clock
+        self.group_id = group_id
+
+    def status_at(self, elapsed):
+        since = self.clock(elapsed) - self.run_from
+        if since < 0:
+            return 'STANDBY'
+        status = 'RUNNING'
+        for at, value in self.run:
+            if at > since:
+                break
+            status = value
+        return status
+
+    def ended_at(self):
+        """Epoch seconds at which the run reaches its first terminal status (None: never)."""
+        for at, value in self.run:
+            if value in TERMINAL:
+                return self.run_from + at
+        return None
+
+
+class _GroupInfo:
+    """A delivery group's attributes and OTA state (section 4 of ota-lifecycle.md).
+
+    ``active`` is the approved task that is STANDBY or RUNNING (or None); ``pending_id`` the
+    not yet approved TaskId while an update is available and nothing is active.
+    """
+
+    __slots__ = ('group_id', 'name', 'region_id', 'status', 'product_type', 'os_type', 'gmt_create', 'gmt_ts',
+                 'image_id', 'ota_version', 'new_ota_version', 'pending_id', 'pending_since', 'notes', 'runs',
+                 'active', 'done_task_id', 'attempts')
+
+    def __init__(self, group_id):
+        self.group_id = group_id
+        self.pending_since = None
+        self.attempts = 0  # approved tasks of this group still listed (indexes ``runs``)
+
+    def release_note(self, version):
+        return self.notes.get(version, '')
+
+
+class _Scenario:
+    __slots__ = ('accounts', 'groups', 'infos', 'ordered', 'role_owners', 'last_appear')
+
+    def __init__(self, accounts, groups, infos=None):
         self.accounts = accounts
-        self.groups = groups
+        self.groups = groups  # group id -> task list, newest first (ListOtaTask)
+        self.infos = infos if infos is not None else {gid: _default_info(gid, tasks, {}) for gid, tasks in groups.items()}
+        # ListAppInstanceGroup order: newest GmtCreate first, ties by id.
+        self.ordered = sorted(self.infos.values(), key=lambda i: (-i.gmt_ts, i.group_id))
         self.role_owners = {}
         # After this many seconds every task is visible: pages need no appear_after filter.
         self.last_appear = max((t.appear_after for tasks in groups.values() for t in tasks), default=0.0)
@@ -361,11 +442,202 @@ def _generate(group_id, gen, where):
     return tasks
 
 
+GROUP_KEYS = ('tasks', 'generate', 'name', 'region_id', 'status', 'product_type', 'os_type', 'gmt_create',
+              'app_center_image_id', 'ota')
+OTA_KEYS = ('ota_version', 'new_ota_version', 'task_id', 'release_note', 'run')
+GENERATE_GROUPS_KEYS = ('count', 'seed', 'name', 'region_id', 'versions', 'pending', 'retried', 'failed_pending',
+                        'maintaining', 'os_type', 'product_type', 'run')
+REGION_RE = re.compile(r'^[a-z]{2,}(-[a-z0-9]+){1,3}$')
+DEFAULT_GMT_CREATE = '2024-06-03T10:00:00.000+08:00'
+
+
+def _derived_id(prefix, text):
+    return prefix + _b36(hashlib.sha1(text.encode('utf-8')).digest(), 17)
+
+
+def _gmt_text(moment):
+    return moment.astimezone(CHINA_TZ).strftime('%Y-%m-%dT%H:%M:%S.000+08:00')
+
+
+def _text(obj, key, where, default, empty=False):
+    value = obj.get(key, default)
+    if not isinstance(value, str) or (not value and not empty):
+        raise ValueError('%s.%s must be a %sstring' % (where, key, '' if empty else 'non-empty '))
+    return value
+
+
+def _parse_run(value, where):
+    """``run``: one timeline ([[seconds, status], ...]) or a list of them (one per successive attempt)."""
+    if not isinstance(value, list) or not value:
+        raise ValueError('%s must be a timeline [[seconds, status], ...] or a non-empty list of timelines' % where)
+    nested = isinstance(value[0], list) and bool(value[0]) and isinstance(value[0][0], list)
+    timelines = value if nested else [value]
+    out = []
+    for i, timeline in enumerate(timelines):
+        here = '%s[%d]' % (where, i) if nested else where
+        parsed = _parse_timeline(timeline, here)
+        for at, status in parsed:
+            if status not in RUN_STATUSES:
+                raise ValueError('%s: status %s at %gs is not one of %s (a run starts when StartTime is reached)'
+                                 % (here, status, at, ', '.join(RUN_STATUSES)))
+        out.append(parsed)
+    return tuple(out)
+
+
+def _parse_group_info(gid, group, tasks, release_notes, where):
+    """Attributes and initial OTA state of one group; defaults follow its task history (README.md)."""
+    info = _GroupInfo(gid)
+    info.name = _text(group, 'name', where, gid)
+    info.region_id = _text(group, 'region_id', where, DEFAULT_REGION)
+    if not REGION_RE.match(info.region_id):
+        raise ValueError('%s.region_id %r is not a region id such as cn-shanghai' % (where, info.region_id))
+    info.status = _text(group, 'status', where, 'PUBLISHED')
+    if not GROUP_STATUS_RE.match(info.status):
+        raise ValueError('%s.status %r must be an upper-case status such as PUBLISHED or MAINTAINING' % (where, info.status))
+    info.product_type = _text(group, 'product_type', where, 'CloudApp')
+    if info.product_type not in PRODUCT_TYPES:
+        raise ValueError('%s.product_type %r is not one of %s' % (where, info.product_type, ', '.join(PRODUCT_TYPES)))
+    info.os_type = _text(group, 'os_type', where, 'Windows')
+    info.image_id = _text(group, 'app_center_image_id', where, _derived_id('img-', gid + '/image'))
+    if 'gmt_create' in group:
+        info.gmt_create = _text(group, 'gmt_create', where, None)
+        info.gmt_ts = _parse_time(info.gmt_create, where + '.gmt_create', 'gmt_create').timestamp()
+    elif tasks:
+        oldest = min(t.start_ts for t in tasks) - 2 * 86400
+        info.gmt_ts = float(int(oldest))
+        info.gmt_create = _gmt_text(_dt.datetime.fromtimestamp(info.gmt_ts, _dt.timezone.utc))
+    else:
+        info.gmt_create = DEFAULT_GMT_CREATE
+        info.gmt_ts = _parse_time(DEFAULT_GMT_CREATE, where).timestamp()
+    ota = group.get('ota', {})
+    if not isinstance(ota, dict):
+        raise ValueError('%s.ota must be an object' % where)
+    _check_keys(ota, OTA_KEYS, where + '.ota')
+    here = where + '.ota'
+    # The history as it stands at t=0: a STANDBY/RUNNING newest task is the group's current (approved) task.
+    visible = [t for t in tasks if t.appear_after <= 0]
+    head = visible[0] if visible else None
+    head_status = head.status_at(0.0) if head is not None else None
+    active = head if head_status in ('STANDBY', 'RUNNING') else None
+    finished = next((t for t in visible if t is not active and t.status_at(0.0) == 'FINISHED'), None)
+    info.ota_version = _text(ota, 'ota_version', here, finished.ota_version if finished else '', empty=True)
+    if active is not None:
+        new = _text(ota, 'new_ota_version', here, active.ota_version, empty=True)
+        if new != active.ota_version:
+            raise ValueError('%s.new_ota_version %r: the newest task %s is %s with version %r, so that is the version '
+                             'being applied (leave new_ota_version out)' % (here, new, active.task_id, head_status,
+                                                                          active.ota_version))
+        if ota.get('task_id', active.task_id) != active.task_id:
+            raise ValueError('%s.task_id: the newest task %s is %s, so it is the group\'s current TaskId (leave task_id out)'
+                             % (here, active.task_id, head_status))
+    elif head is not None and head_status != 'FINISHED' and head.ota_version != info.ota_version:
+        new = _text(ota, 'new_ota_version', here, head.ota_version, empty=True)  # a failed attempt: still available
+    else:
+        new = _text(ota, 'new_ota_version', here, '', empty=True)
+    if new and new == info.ota_version and active is None:
+        raise ValueError('%s.new_ota_version %r equals ota_version (use "" for no update)' % (here, new))
+    info.new_ota_version = new
+    info.active = active
+    task_id = _text(ota, 'task_id', here, '', empty=True) if 'task_id' in ota else None
+    known = {t.task_id for t in tasks}
+    info.pending_id = None
+    info.done_task_id = finished.task_id if finished else ''
+    if active is None and new:
+        info.pending_id = task_id or _derived_id('ota-', gid + '/pending')
+        if info.pending_id in known:
+            raise ValueError('%s.task_id %r is already a task in the history; the pending task is not listed yet'
+                             % (here, info.pending_id))
+    elif task_id is not None and active is None:
+        info.done_task_id = task_id
+    info.notes = dict(release_notes)
+    if 'release_note' in ota:
+        if not new:
+            raise ValueError('%s.release_note: the group has no pending update (new_ota_version is empty)' % here)
+        info.notes[new] = _text(ota, 'release_note', here, '', empty=True)
+    info.runs = _parse_run(ota['run'], here + '.run') if 'run' in ota else (DEFAULT_RUN,)
+    return info
+
+
+def _default_info(gid, tasks, release_notes):
+    return _parse_group_info(gid, {}, tasks, release_notes, 'groups.%s' % gid)
+
+
+def _fraction(spec, key, where):
+    value = spec.get(key, 0)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError('%s.%s must be a number 0..1' % (where, key))
+    return value
+
+
+def _generate_groups(spec, index, where):
+    """Expand one ``generate_groups`` entry into (group id, group object) pairs in the explicit data format."""
+    if not isinstance(spec, dict):
+        raise ValueError('%s: must be an object' % where)
+    _check_keys(spec, GENERATE_GROUPS_KEYS, where)
+    count = spec.get('count')
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 100000:
+        raise ValueError('%s.count must be an integer 0..100000' % where)
+    seed = _text(spec, 'seed', where, 'groups-%d' % index)
+    name = _text(spec, 'name', where, seed + '-{n:04d}')
+    try:
+        name.format(n=1)
+    except (KeyError, IndexError, ValueError):
+        raise ValueError('%s.name %r must be a format string using only {n}' % (where, name)) from None
+    raw_versions = spec.get('versions')
+    if not isinstance(raw_versions, list) or not raw_versions:
+        raise ValueError('%s.versions must be a non-empty list of {"version", "released"}, oldest first' % where)
+    versions = []
+    for i, item in enumerate(raw_versions):
+        here = '%s.versions[%d]' % (where, i)
+        if not isinstance(item, dict):
+            raise ValueError('%s: must be {"version": ..., "released": ...}' % here)
+        _check_keys(item, ('version', 'released'), here)
+        versions.append((_text(item, 'version', here, None), _parse_time(item.get('released'), here, 'released')))
+    shares = {key: _fraction(spec, key, where) for key in ('pending', 'retried', 'failed_pending', 'maintaining')}
+    common = {key: spec[key] for key in ('region_id', 'os_type', 'product_type') if key in spec}
+    run = spec.get('run')
+    out = []
+    for n in range(1, count + 1):
+        digest = hashlib.sha1(('%s/%d' % (seed, n)).encode('utf-8')).digest()
+        gid = 'aig-' + _b36(digest, 17)
+        pending = len(versions) >= 2 and digest[0] / 256.0 < shares['pending']
+        last = len(versions) - (2 if pending else 1)
+        first = 1 if last >= 1 and digest[1] % 5 == 0 else 0  # one group in five was created later
+        created = versions[first][1] + _dt.timedelta(days=1 + digest[2] % 5, minutes=3 * digest[3], seconds=digest[4] % 60)
+        tasks = []
+
+        def attempt(i, number, start, status):
+            tasks.append({'TaskId': _derived_id('ota-', '%s/%d/%d' % (gid, i, number)), 'OtaVersion': versions[i][0],
+                          'TaskStartTime': start.astimezone(CHINA_TZ).isoformat(), 'TaskDisplayStatus': status})
+
+        for i in range(first + 1, len(versions)):
+            h = hashlib.sha1(('%s/%d' % (gid, i)).encode('utf-8')).digest()
+            start = versions[i][1] + _dt.timedelta(days=2 + h[0] % 12, hours=h[1] % 10, minutes=15 * (h[2] % 4))
+            failed = ('FAILED', 'TERMINATED', 'PART_FINISHED')[h[4] % 3]
+            if i > last:  # the pending version: perhaps one failed attempt already
+                if digest[5] / 256.0 < shares['failed_pending']:
+                    attempt(i, 0, start, failed)
+                continue
+            if h[3] / 256.0 < shares['retried']:
+                attempt(i, 0, start, failed)
+                start += _dt.timedelta(days=1 + h[5] % 6, hours=h[6] % 5)
+                attempt(i, 1, start, 'FINISHED')
+            else:
+                attempt(i, 0, start, 'FINISHED')
+        group = dict(common, name=name.format(n=n), gmt_create=_gmt_text(created), tasks=tasks,
+                     status='MAINTAINING' if digest[6] / 256.0 < shares['maintaining'] else 'PUBLISHED',
+                     ota={'ota_version': versions[last][0], 'new_ota_version': versions[-1][0] if pending else ''})
+        if run is not None:
+            group['ota']['run'] = run
+        out.append((gid, group))
+    return out
+
+
 def parse_scenario(data):
     """Validate ``data`` (the documented JSON shape) and build the internal scenario; ValueError names the problem."""
     if not isinstance(data, dict):
         raise ValueError('top level must be a JSON object with "groups" (and optionally "accounts")')
-    _check_keys(data, ('accounts', 'groups'), 'top level')
+    _check_keys(data, ('accounts', 'groups', 'release_notes', 'generate_groups'), 'top level')
     raw_accounts = data.get('accounts', [DEFAULT_ACCOUNT])
     if not isinstance(raw_accounts, list):
         raise ValueError('accounts must be a list')
@@ -378,14 +650,28 @@ def parse_scenario(data):
     raw_groups = data.get('groups')
     if not isinstance(raw_groups, dict):
         raise ValueError('groups must be an object mapping delivery group ids to {"tasks": [...]}')
-    groups = {}
-    for gid, group in raw_groups.items():
-        where = 'groups.%s' % gid
+    notes = data.get('release_notes', {})
+    if not isinstance(notes, dict) or not all(isinstance(v, str) for v in notes.values()):
+        raise ValueError('release_notes must be an object mapping OTA versions to release note texts')
+    notes = {k: v for k, v in notes.items() if not k.startswith('_')}
+    generators = data.get('generate_groups', [])
+    if not isinstance(generators, list):
+        raise ValueError('generate_groups must be a list of group generators')
+    entries = [(gid, group, 'groups.%s' % gid) for gid, group in raw_groups.items()]
+    for i, spec in enumerate(generators):
+        for gid, group in _generate_groups(spec, i, 'generate_groups[%d]' % i):
+            if gid in raw_groups:
+                raise ValueError('generate_groups[%d]: generated group id %s is also in groups' % (i, gid))
+            entries.append((gid, group, 'generate_groups[%d].%s' % (i, gid)))
+    groups, infos = {}, {}
+    for gid, group, where in entries:
         if not gid:
             raise ValueError('groups: group id must be a non-empty string')
+        if gid in groups:
+            raise ValueError('%s: duplicate group id' % where)
         if not isinstance(group, dict):
             raise ValueError('%s: must be an object' % where)
-        _check_keys(group, ('tasks', 'generate'), where)
+        _check_keys(group, GROUP_KEYS, where)
         raw_tasks = group.get('tasks', [])
         if not isinstance(raw_tasks, list):
             raise ValueError('%s.tasks must be a list' % where)
@@ -399,7 +685,8 @@ def parse_scenario(data):
             seen.add(task.task_id)
         tasks.sort(key=_Task.sort_key)
         groups[gid] = tasks
-    return _Scenario(accounts, groups)
+        infos[gid] = _parse_group_info(gid, group, tasks, notes, where)
+    return _Scenario(accounts, groups, infos)
 
 
 def load_data_file(path):
@@ -418,32 +705,67 @@ def load_data_file(path):
     return data
 
 
+def _fault_rules(spec, where):
+    every = {}
+    raw_every = spec.get('every') or {}
+    if not isinstance(raw_every, dict):
+        raise ValueError('%s.every must be an object {kind: N}' % where)
+    for kind, n in raw_every.items():
+        if kind not in FAULT_KINDS:
+            raise ValueError('%s.every: unknown fault kind %r (known: %s)' % (where, kind, ', '.join(FAULT_KINDS)))
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ValueError('%s.every.%s must be an integer >= 1' % (where, kind))
+        every[kind] = n
+    schedule = {}
+    raw_schedule = spec.get('schedule') or {}
+    if not isinstance(raw_schedule, dict):
+        raise ValueError('%s.schedule must be an object {"N": kind}' % where)
+    for key, kind in raw_schedule.items():
+        if not str(key).isdigit() or int(key) < 1:
+            raise ValueError('%s.schedule: key %r must be a request number >= 1' % (where, key))
+        if kind not in FAULT_KINDS:
+            raise ValueError('%s.schedule.%s: unknown fault kind %r (known: %s)' % (where, key, kind, ', '.join(FAULT_KINDS)))
+        schedule[int(key)] = kind
+    return every, schedule
+
+
 def _normalise_faults(spec):
     """Validate a fault spec and return the canonical form used internally."""
     spec = spec or {}
     if not isinstance(spec, dict):
         raise ValueError('faults must be an object')
-    _check_keys(spec, ('every', 'schedule', 'retry_after_ms', 'hang_seconds'), 'faults')
-    every = {}
-    for kind, n in (spec.get('every') or {}).items():
-        if kind not in FAULT_KINDS:
-            raise ValueError('faults.every: unknown fault kind %r (known: %s)' % (kind, ', '.join(FAULT_KINDS)))
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ValueError('faults.every.%s must be an integer >= 1' % kind)
-        every[kind] = n
-    schedule = {}
-    for key, kind in (spec.get('schedule') or {}).items():
-        if not str(key).isdigit() or int(key) < 1:
-            raise ValueError('faults.schedule: key %r must be a request number >= 1' % (key,))
-        if kind not in FAULT_KINDS:
-            raise ValueError('faults.schedule.%s: unknown fault kind %r (known: %s)' % (key, kind, ', '.join(FAULT_KINDS)))
-        schedule[int(key)] = kind
+    _check_keys(spec, ('every', 'schedule', 'actions', 'retry_after_ms', 'hang_seconds'), 'faults')
+    every, schedule = _fault_rules(spec, 'faults')
+    actions = {}
+    raw_actions = spec.get('actions') or {}
+    if not isinstance(raw_actions, dict):
+        raise ValueError('faults.actions must be an object {action: {"every": ..., "schedule": ...}}')
+    for action, rules in raw_actions.items():
+        where = 'faults.actions.%s' % action
+        if action not in ACTIONS:
+            raise ValueError('faults.actions: unknown action %r (known: %s)' % (action, ', '.join(ACTIONS)))
+        if not isinstance(rules, dict):
+            raise ValueError('%s must be an object {"every": ..., "schedule": ...}' % where)
+        _check_keys(rules, ('every', 'schedule'), where)
+        action_every, action_schedule = _fault_rules(rules, where)
+        actions[action] = {'every': action_every, 'schedule': action_schedule}
     retry_after = spec.get('retry_after_ms')
     if retry_after is not None and (isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0):
         raise ValueError('faults.retry_after_ms must be an integer >= 0')
     hang = spec.get('hang_seconds', DEFAULT_HANG_SECONDS)
     hang = _number(hang, 'faults.hang_seconds')
-    return {'every': every, 'schedule': schedule, 'retry_after_ms': retry_after or None, 'hang_seconds': hang}
+    return {'every': every, 'schedule': schedule, 'actions': actions, 'retry_after_ms': retry_after or None,
+            'hang_seconds': hang}
+
+
+def _pick_fault(rules, seq):
+    kind = rules['schedule'].get(seq)
+    if kind is None:
+        for candidate in FAULT_KINDS:
+            every = rules['every'].get(candidate)
+            if every and seq % every == 0:
+                return candidate
+    return kind
 
 
 def _loopback_host(host):
@@ -678,7 +1000,7 @@ class _Server(ThreadingHTTPServer):
 # ---------------------------------------------------------------------------
 
 class Emulator:
-    """Strict loopback emulator of ListOtaTask (appstream-center 2021-09-01) and STS AssumeRole (2015-04-01).
+    """Strict loopback emulator of the OTA APIs (appstream-center 2021-09-01) and STS AssumeRole (2015-04-01).
 
     Clocks (attributes tests may replace): ``_now`` (monotonic; drives task timelines, set
     before calling ``load()``) and ``_time`` (wall clock; signatures, STS expiry).
@@ -712,7 +1034,10 @@ class Emulator:
         self._thread = None
         self._scenario = None
         self._t0 = 0.0
+        self._wall0 = 0.0
         self._advanced = 0.0
+        self._ota_ids = {}
+        self._fault_seq_by_action = {}
         self._issued = collections.OrderedDict()
         self._nonces = collections.OrderedDict()
         self._insert_seq = 0
@@ -791,7 +1116,15 @@ class Emulator:
         with self._lock:
             self._scenario = scenario
             self._t0 = self._now()
+            self._wall0 = self._time()
             self._advanced = 0.0
+            self._ota_ids = {}
+            for info in scenario.infos.values():
+                if info.pending_id:
+                    info.pending_since = self._wall0 + self.clock_offset
+                    self._ota_ids[info.pending_id] = info.group_id
+                if info.active is not None:
+                    self._ota_ids[info.active.task_id] = info.group_id
 
     def elapsed(self):
         """Seconds of scenario time since the last load() (timelines and appear_after use this)."""
@@ -805,6 +1138,13 @@ class Emulator:
     def server_time(self):
         """The emulated server wall clock (epoch seconds), including clock_offset."""
         return self._time() + self.clock_offset
+
+    def ota_time(self, elapsed=None):
+        """The clock of the OTA lifecycle (epoch seconds): the server clock incl. clock_offset, plus advance().
+
+        It runs on the scenario clock (``_now``), so tests that replace ``_now`` drive it too.
+        """
+        return self._wall0 + (self.elapsed() if elapsed is None else elapsed) + self.clock_offset
 
     def set_clock_offset(self, seconds):
         self.clock_offset = float(seconds)
@@ -859,6 +1199,99 @@ class Emulator:
             self._scenario.last_appear = max(self._scenario.last_appear, new.appear_after)
             return new.as_api(self.elapsed())
 
+    # -- OTA lifecycle (ota-lifecycle.md section 4) -----------------------------
+    def _info(self, group_id):
+        info = self._scenario.infos.get(group_id)
+        if info is None:
+            raise KeyError(group_id)
+        return info
+
+    def _settle(self, info, elapsed):
+        """Apply the end of the group's current task, if it has reached a terminal status by now."""
+        task = info.active
+        if task is None:
+            return
+        status = task.status_at(elapsed)
+        if status not in TERMINAL:
+            return
+        info.active = None
+        if status == 'FINISHED':
+            info.ota_version, info.new_ota_version, info.done_task_id = task.ota_version, '', task.task_id
+            return
+        info.new_ota_version = task.ota_version  # PART_FINISHED / FAILED / TERMINATED: still available
+        info.pending_id = 'ota-' + _b36(secrets.token_bytes(12), 17)
+        if isinstance(task, _ApprovedTask):
+            ended = task.ended_at()
+        else:
+            ended = next((self._wall0 + at + self.clock_offset for at, value in task.timeline if value in TERMINAL), None)
+        info.pending_since = min(ended, self.ota_time(elapsed)) if ended is not None else self.ota_time(elapsed)
+        self._ota_ids[info.pending_id] = info.group_id
+
+    def _ota_info(self, info, elapsed):
+        self._settle(info, elapsed)
+        if info.active is not None:
+            return {'OtaVersion': info.ota_version, 'NewOtaVersion': info.active.ota_version,
+                    'TaskId': info.active.task_id}
+        if info.new_ota_version:
+            return {'OtaVersion': info.ota_version, 'NewOtaVersion': info.new_ota_version, 'TaskId': info.pending_id}
+        return {'OtaVersion': info.ota_version, 'NewOtaVersion': '', 'TaskId': info.done_task_id}
+
+    def _group_model(self, info, elapsed):
+        return {'AppInstanceGroupId': info.group_id, 'AppInstanceGroupName': info.name, 'RegionId': info.region_id,
+                'ProductType': info.product_type, 'Status': info.status, 'OsType': info.os_type,
+                'GmtCreate': info.gmt_create, 'AppCenterImageId': info.image_id,
+                'OtaInfo': self._ota_info(info, elapsed)}
+
+    def ota_info(self, group_id):
+        """Ground truth: the group's OtaInfo right now ({OtaVersion, NewOtaVersion, TaskId}); KeyError if unknown."""
+        with self._lock:
+            return self._ota_info(self._info(group_id), self.elapsed())
+
+    def ota_state(self, group_id):
+        """Ground truth with the section 4 verdicts: OtaInfo, update_available, approved, the current task, ..."""
+        with self._lock:
+            info = self._info(group_id)
+            elapsed = self.elapsed()
+            ota = self._ota_info(info, elapsed)
+            task = info.active.as_api(elapsed) if info.active is not None else None
+            return {'group': group_id, 'region_id': info.region_id, 'OtaInfo': ota,
+                    'update_available': bool(ota['NewOtaVersion']), 'up_to_date': not ota['NewOtaVersion'],
+                    'approved': task is not None, 'task': task,
+                    'release_note': info.release_note(ota['NewOtaVersion']) if ota['NewOtaVersion'] else '',
+                    'attempts': info.attempts, 'ota_time': _utc_text(self.ota_time(elapsed))}
+
+    def groups(self, region_id=None):
+        """Ground truth: every group (or a region's) as ListAppInstanceGroup models, in API order."""
+        with self._lock:
+            elapsed = self.elapsed()
+            return [self._group_model(info, elapsed) for info in self._scenario.ordered
+                    if region_id is None or info.region_id == region_id]
+
+    def offer_update(self, group_id, new_ota_version, release_note=None, run=None, task_id=None):
+        """Make an update available to a group now (it must have no STANDBY/RUNNING task); returns its OtaInfo."""
+        if not isinstance(new_ota_version, str) or not new_ota_version:
+            raise ValueError('new_ota_version must be a non-empty string')
+        runs = _parse_run(run, 'run') if run is not None else None
+        with self._lock:
+            info = self._info(group_id)
+            elapsed = self.elapsed()
+            self._settle(info, elapsed)
+            if info.active is not None:
+                raise ValueError('group %s has a %s task (%s): offer an update when it has ended'
+                                 % (group_id, info.active.status_at(elapsed), info.active.task_id))
+            if new_ota_version == info.ota_version:
+                raise ValueError('group %s is already at %s' % (group_id, new_ota_version))
+            self._ota_ids.pop(info.pending_id, None)
+            info.new_ota_version = new_ota_version
+            info.pending_id = task_id or 'ota-' + _b36(secrets.token_bytes(12), 17)
+            info.pending_since = self.ota_time(elapsed)
+            self._ota_ids[info.pending_id] = group_id
+            if release_note is not None:
+                info.notes[new_ota_version] = str(release_note)
+            if runs is not None:
+                info.runs, info.attempts = runs, 0
+            return self._ota_info(info, elapsed)
+
     # -- faults and stats ------------------------------------------------------
     def set_faults(self, faults):
         """Replace the fault spec and restart fault numbering at request 1."""
@@ -866,20 +1299,26 @@ class Emulator:
         with self._lock:
             self._faults = normalised
             self._fault_seq = 0
+            self._fault_seq_by_action = {}
 
     def faults(self):
         with self._lock:
             out = copy.deepcopy(self._faults)
         out['schedule'] = {str(k): v for k, v in out['schedule'].items()}
+        for rules in out['actions'].values():
+            rules['schedule'] = {str(k): v for k, v in rules['schedule'].items()}
         return out
 
     def reset_stats(self):
         """Zero the counters and the log, and restart fault numbering."""
         with self._lock:
             self._stats = {'requests': 0, 'calls': {}, 'ok_calls': {}, 'list_calls_by_group': {}, 'status_codes': {},
-                           'error_codes': {}, 'faults_injected': {}, 'throttled_by_limit': {},
-                           'max_in_flight': self._in_flight, 'log': collections.deque(maxlen=LOG_CAPACITY)}
+                           'error_codes': {}, 'faults_injected': {}, 'faults_injected_by_action': {},
+                           'approvals_by_group': {}, 'reschedules_by_group': {}, 'refused_approvals_by_group': {},
+                           'throttled_by_limit': {}, 'max_in_flight': self._in_flight,
+                           'log': collections.deque(maxlen=LOG_CAPACITY)}
             self._fault_seq = 0
+            self._fault_seq_by_action = {}
 
     def stats(self):
         """Deep copy of the counters (never contains secrets, tokens or signatures)."""
@@ -905,33 +1344,51 @@ class Emulator:
                 self._bump(st['status_codes'], str(status))
             if resp.code:
                 self._bump(st['error_codes'], resp.code)
-            if status == 200 and fault not in ('malformed', 'badshape'):
+            if status == 200 and not resp.code and fault not in ('malformed', 'badshape'):
                 self._bump(st['ok_calls'], action)
             if action == 'ListOtaTask' and ctx.get('group'):
                 self._bump(st['list_calls_by_group'], ctx['group'])
-            st['log'].append({'action': action, 'group': ctx.get('group'), 'page_number': ctx.get('page_number'),
-                              'page_size': ctx.get('page_size'), 'status': status, 'code': resp.code, 'fault': fault})
+            if ctx.get('approval'):
+                self._bump(st['approvals_by_group'], ctx['group'])
+                if ctx['approval'] == 'rescheduled':
+                    self._bump(st['reschedules_by_group'], ctx['group'])
+            elif ctx.get('refused') and ctx.get('group'):
+                self._bump(st['refused_approvals_by_group'].setdefault(ctx['group'], {}), ctx['refused'])
+            entry = {'action': action, 'group': ctx.get('group'), 'page_number': ctx.get('page_number'),
+                     'page_size': ctx.get('page_size'), 'status': status, 'code': resp.code, 'fault': fault}
+            if action in ('ApproveOtaTask', 'GetOtaTaskByTaskId'):
+                entry['task_id'] = ctx.get('task_id')
+            st['log'].append(entry)
         if self.verbose:
             where = ' group=%s page=%s size=%s' % (ctx.get('group'), ctx.get('page_number'), ctx.get('page_size')) \
-                if action == 'ListOtaTask' else ''
+                if action in ('ListOtaTask', 'ListAppInstanceGroup') else ''
+            if action in ('ApproveOtaTask', 'GetOtaTaskByTaskId'):
+                where = ' group=%s task=%s' % (ctx.get('group'), ctx.get('task_id'))
             sys.stderr.write('ota_emulator: %s%s -> %s%s%s\n' % (
                 action, where, 'reset' if status is None else status, ' ' + resp.code if resp.code else '',
                 ' [fault %s]' % fault if fault else ''))
             sys.stderr.flush()
 
-    def _next_fault(self):
+    def _next_fault(self, action='ListOtaTask'):
+        """Number the request and pick its fault: the action's own rules first, then the service-wide ones.
+
+        Service-wide rules (``every``/``schedule``) count every appstream-center request; the rules in
+        ``actions[A]`` count only A's requests.  AssumeRole has only the latter.
+        """
         with self._lock:
-            self._fault_seq += 1
-            seq = self._fault_seq
-            kind = self._faults['schedule'].get(seq)
-            if kind is None:
-                for candidate in FAULT_KINDS:
-                    every = self._faults['every'].get(candidate)
-                    if every and seq % every == 0:
-                        kind = candidate
-                        break
+            kind = None
+            seq_action = self._fault_seq_by_action.get(action, 0) + 1
+            self._fault_seq_by_action[action] = seq_action
+            rules = self._faults['actions'].get(action)
+            if rules:
+                kind = _pick_fault(rules, seq_action)
+            if action in SERVICE_ACTIONS:
+                self._fault_seq += 1
+                if kind is None:
+                    kind = _pick_fault(self._faults, self._fault_seq)
             if kind:
                 self._bump(self._stats['faults_injected'], kind)
+                self._bump(self._stats['faults_injected_by_action'].setdefault(action, {}), kind)
         return kind
 
     def _retry_after_headers(self):
@@ -939,7 +1396,7 @@ class Emulator:
         return {'x-acs-retry-after': str(retry_after)} if retry_after else None
 
     def _admit(self):
-        """Gateway limits in front of ListOtaTask: in-flight cap, then token bucket (burst = rate)."""
+        """Gateway limits in front of appstream-center: in-flight cap, then token bucket (burst = rate)."""
         with self._lock:
             if self.max_in_flight is not None and self._in_flight >= self.max_in_flight:
                 self._bump(self._stats['throttled_by_limit'], 'max_in_flight')
@@ -1119,11 +1576,14 @@ class Emulator:
         from_header = req.header('x-acs-action')
         action = from_header or params.get('Action') or ''
         ctx['action'] = action[:64]
-        if action == 'ListOtaTask':
+        if action in ('ListOtaTask', 'ListAppInstanceGroup', 'ApproveOtaTask'):
             ctx['group'] = (params.get('AppInstanceGroupId') or '')[:128] or None
+        if action in ('ListOtaTask', 'ListAppInstanceGroup'):
             for key, name in (('page_number', 'PageNumber'), ('page_size', 'PageSize')):
                 value = params.get(name)
                 ctx[key] = int(value) if value is not None and INT_RE.match(value) else (value[:32] if value else None)
+        if action in ('ApproveOtaTask', 'GetOtaTaskByTaskId'):
+            ctx['task_id'] = (params.get('TaskId') or '')[:64] or None
         if req.method not in ('GET', 'POST'):
             raise ApiError(400, 'UnsupportedHTTPMethod')
         if req.path != '/' or action not in ACTIONS:
@@ -1134,24 +1594,71 @@ class Emulator:
             raise _missing('x-acs-version' if from_header else 'Version')
         if version != ACTIONS[action]:
             raise ApiError(400, 'InvalidVersion')
-        if action == 'AssumeRole':
-            self._sleep(self.latency_ms / 1000.0)
-            acct = self._authenticate(req, params, action)
-            return self._assume_role(acct, params, rid)
-        if not self._admit():
+        gated = action in SERVICE_ACTIONS  # the gateway limits sit in front of appstream-center only
+        if gated and not self._admit():
             raise ApiError(400, 'Throttling.User', headers=self._retry_after_headers())
         try:
             self._sleep(self.latency_ms / 1000.0)
-            fault = ctx['fault'] = self._next_fault()
-            if fault:
+            fault = ctx['fault'] = self._next_fault(action)
+            if fault in PRE_FAULTS or (fault in ('malformed', 'badshape') and action == 'ListOtaTask'):
                 resp = self._apply_fault(fault, params, rid)
                 if resp is not None:
                     return resp
-            self._authenticate(req, params, action)
-            return self._list_ota_task(params, rid)
+            elif fault:  # reset_after, malformed, badshape: the request is processed (a write applied), then
+                try:     # its answer is dropped or garbled
+                    resp = self._serve(req, params, action, rid, ctx)
+                except ApiError as err:
+                    resp = self._error(err, rid, action)
+                return self._spoil(fault, action, resp)
+            return self._serve(req, params, action, rid, ctx)
         finally:
-            with self._lock:
-                self._in_flight -= 1
+            if gated:
+                with self._lock:
+                    self._in_flight -= 1
+
+    def _serve(self, req, params, action, rid, ctx):
+        acct = self._authenticate(req, params, action)
+        if action == 'AssumeRole':
+            return self._assume_role(acct, params, rid)
+        if action == 'ListOtaTask':
+            return self._list_ota_task(params, rid)
+        if action == 'ListAppInstanceGroup':
+            return self._list_app_instance_group(params, rid)
+        if action == 'GetOtaTaskByTaskId':
+            return self._get_ota_task(params, rid)
+        try:
+            return self._approve_ota_task(params, rid, ctx)
+        except ApiError as err:
+            ctx['refused'] = err.code
+            raise
+
+    @staticmethod
+    def _spoil(fault, action, resp):
+        """reset_after: drop the connection; malformed: truncate the body; badshape: wrong types / missing keys."""
+        if fault == 'reset_after':
+            return _Response(reset=True, code=resp.code)
+        if fault == 'malformed':
+            return _Response(resp.status, resp.body[:max(1, len(resp.body) // 2)], resp.content_type, resp.headers,
+                             code=resp.code)
+        if resp.status != 200:
+            return resp
+        body = json.loads(resp.body)
+        if action == 'ListAppInstanceGroup':
+            body['TotalCount'] = str(body['TotalCount'])
+            models = body['AppInstanceGroupModels']
+            if models:
+                del models[0]['AppInstanceGroupId']
+                models[0]['OtaInfo'] = []
+            else:
+                models.append({'AppInstanceGroupName': 'no-id', 'OtaInfo': []})
+        elif action == 'GetOtaTaskByTaskId':
+            body.pop('OtaVersion', None)
+            body['TaskStartTime'] = 1700000000
+        elif action == 'ApproveOtaTask':
+            body.pop('Code', None)
+        elif action == 'AssumeRole':
+            body['Credentials'].pop('SecurityToken', None)
+        return _json_response(200, body, resp.headers, code=resp.code)
 
     def _apply_fault(self, fault, params, rid):
         """Return a faulty response, or None to continue normally (hang, insert_head)."""
@@ -1220,6 +1727,125 @@ class Emulator:
         body = {'RequestId': rid, 'TotalCount': found[0], 'PageSize': page_size, 'PageNumber': page_number,
                 'TaskList': found[1]}
         return _json_response(200, body, {'x-acs-request-id': rid})
+
+    def _list_app_instance_group(self, params, rid):
+        product = params.get('ProductType')
+        if not product:
+            raise _missing('ProductType')
+        if product not in PRODUCT_TYPES:
+            raise _invalid('ProductType', 'Valid values: %s.' % ', '.join(PRODUCT_TYPES))
+        page_size = params.get('PageSize') or str(DEFAULT_GROUP_PAGE_SIZE)
+        if not INT_RE.match(page_size) or not 1 <= int(page_size) <= 100:
+            raise _invalid('PageSize', 'Valid values: 1 to 100.')
+        page_number = params.get('PageNumber') or '1'
+        if not INT_RE.match(page_number) or int(page_number) < 1:
+            raise _invalid('PageNumber', 'It must be an integer greater than or equal to 1.')
+        page_size, page_number = int(page_size), int(page_number)
+        indexed = []
+        for key, value in params.items():
+            match = STATUS_PARAM_RE.match(key)
+            if match:
+                indexed.append((int(match.group(1)), value))
+        statuses = {value for _n, value in indexed}
+        region = params.get('BizRegionId')
+        group_id = params.get('AppInstanceGroupId')
+        name = (params.get('AppInstanceGroupName') or '').lower()
+        image = params.get('AppCenterImageId')
+        with self._lock:
+            elapsed = self.elapsed()
+            matched = [info for info in self._scenario.ordered
+                       if info.product_type == product and (not region or info.region_id == region)
+                       and (not group_id or info.group_id == group_id) and (not name or name in info.name.lower())
+                       and (not statuses or info.status in statuses) and (not image or info.image_id == image)]
+            lo = (page_number - 1) * page_size
+            models = [self._group_model(info, elapsed) for info in matched[lo:lo + page_size]]
+        body = {'RequestId': rid, 'TotalCount': len(matched), 'PageNumber': page_number, 'PageSize': page_size,
+                'AppInstanceGroupModels': models}
+        return _json_response(200, body, {'x-acs-request-id': rid})
+
+    def _find_ota_task(self, task_id, elapsed):
+        """(version, release note, start epoch) of a pending, approved or listed task, or None."""
+        group_id = self._ota_ids.get(task_id)
+        candidates = [group_id] if group_id is not None else list(self._scenario.infos)
+        for gid in candidates:
+            info = self._scenario.infos[gid]
+            self._settle(info, elapsed)
+            if info.active is None and info.new_ota_version and info.pending_id == task_id:
+                return info.new_ota_version, info.release_note(info.new_ota_version), info.pending_since
+            for task in self._scenario.groups[gid]:
+                if task.task_id == task_id and task.appear_after <= elapsed:
+                    return task.ota_version, info.release_note(task.ota_version), task.start_ts
+        return None
+
+    def _get_ota_task(self, params, rid):
+        task_id = params.get('TaskId')
+        if not task_id:
+            raise _missing('TaskId')
+        with self._lock:
+            found = self._find_ota_task(task_id, self.elapsed())
+        if found is None:
+            raise ApiError(400, 'InvalidTaskId.NotFound')
+        version, note, start_ts = found
+        body = {'RequestId': rid, 'OtaVersion': version, 'ReleaseNote': note,
+                'TaskStartTime': _dt.datetime.fromtimestamp(start_ts, _dt.timezone.utc).strftime('%Y-%m-%dT%H:%MZ')}
+        return _json_response(200, body, {'x-acs-request-id': rid})
+
+    @staticmethod
+    def _refuse(ctx, rid, code):
+        """An HTTP 200 answer whose Code is not success (how ApproveOtaTask reports OtaTask.* errors)."""
+        ctx['refused'] = code
+        return _json_response(200, {'RequestId': rid, 'Code': code, 'Message': MSG[code]}, {'x-acs-request-id': rid},
+                              code=code)
+
+    def _approve_ota_task(self, params, rid, ctx):
+        for name in APPROVE_PARAMS:
+            if not params.get(name):
+                raise _missing(name)
+        if params['OtaType'] != 'Fota':
+            raise _invalid('OtaType', 'Valid values: Fota.')
+        start = None
+        if START_TIME_RE.match(params['StartTime']):
+            try:
+                start = _dt.datetime.strptime(params['StartTime'], '%Y-%m-%dT%H:%MZ').replace(tzinfo=_dt.timezone.utc)
+            except ValueError:
+                start = None
+        if start is None:
+            raise ApiError(400, 'InvalidParameter.StartTime')
+        group_id, region = params['AppInstanceGroupId'], params['BizRegionId']
+        with self._lock:
+            info = self._scenario.infos.get(group_id)
+            if info is None or info.region_id != region:
+                raise ApiError(400, 'InvalidAppInstanceGroup.NotFound', MSG['InvalidAppInstanceGroup.NotFound'] +
+                               (' It is not in region %s.' % region if info is not None else ''))
+            elapsed = self.elapsed()
+            self._settle(info, elapsed)
+            active = info.active
+            if active is None and not info.new_ota_version:
+                return self._refuse(ctx, rid, 'OtaTask.NoNewVersion')
+            if params['TaskId'] != (active.task_id if active is not None else info.pending_id):
+                raise ApiError(400, 'InvalidTaskId.NotFound', MSG['InvalidTaskId.NotFound'] +
+                               ' Each approval changes the TaskId: call ListAppInstanceGroup for the current one.')
+            if active is not None and active.status_at(elapsed) != 'STANDBY':
+                return self._refuse(ctx, rid, 'OtaTask.Running')
+            tasks = self._scenario.groups[group_id]
+            if active is not None:  # reschedule: the STANDBY task disappears, its successor takes its place
+                tasks.remove(active)
+                self._ota_ids.pop(active.task_id, None)
+                if isinstance(active, _ApprovedTask):
+                    info.attempts = max(0, info.attempts - 1)
+                version, ctx['approval'] = active.ota_version, 'rescheduled'
+            else:
+                self._ota_ids.pop(info.pending_id, None)
+                version, ctx['approval'] = info.new_ota_version, 'approved'
+            run = info.runs[min(info.attempts, len(info.runs) - 1)]
+            info.attempts += 1
+            task = _ApprovedTask('ota-' + _b36(secrets.token_bytes(12), 17), version, start, run,
+                                 max(start.timestamp(), self.ota_time(elapsed)), self.ota_time, group_id)
+            tasks.append(task)
+            tasks.sort(key=_Task.sort_key)
+            info.active, info.pending_id = task, None
+            self._ota_ids[task.task_id] = group_id
+        return _json_response(200, {'RequestId': rid, 'Code': 'success'}, {'x-acs-request-id': rid})
 
     def _assume_role(self, acct, params, rid):
         role_arn = params.get('RoleArn')
@@ -1319,6 +1945,21 @@ class Emulator:
                 raise ValueError('query parameter "group" is required')
             tasks = self.tasks(query['group'])
             return _json_response(200, {'group': query['group'], 'TotalCount': len(tasks), 'TaskList': tasks})
+        if route == ('GET', '/ota'):
+            if not query.get('group'):
+                raise ValueError('query parameter "group" is required')
+            return _json_response(200, self.ota_state(query['group']))
+        if route == ('GET', '/groups'):
+            models = self.groups(query.get('region') or None)
+            return _json_response(200, {'TotalCount': len(models), 'AppInstanceGroupModels': models})
+        if route == ('POST', '/offer'):
+            if not isinstance(payload, dict) or not isinstance(payload.get('group'), str):
+                raise ValueError('the body must be {"group": "<id>", "new_ota_version": "...", "release_note": "...", '
+                                 '"run": [...], "task_id": "..."} (release_note, run and task_id optional)')
+            _check_keys(payload, ('group', 'new_ota_version', 'release_note', 'run', 'task_id'), 'offer')
+            ota = self.offer_update(payload['group'], payload.get('new_ota_version'), payload.get('release_note'),
+                                    payload.get('run'), payload.get('task_id'))
+            return _json_response(200, {'ok': True, 'OtaInfo': ota})
         if route == ('POST', '/clock'):
             if not isinstance(payload, dict):
                 raise ValueError('the body must be {"offset": seconds} and/or {"advance": seconds}')
@@ -1358,31 +1999,41 @@ def make_self_signed_cert(directory, hostname='127.0.0.1'):
 
 
 def _fault_arg(text):
-    kind, sep, number = text.replace('@', ':@', 1).partition(':')
-    schedule = number.startswith('@')
-    number = number.lstrip('@')
-    if not sep or kind not in FAULT_KINDS or not number.isdigit() or int(number) < 1:
-        raise argparse.ArgumentTypeError('%r: want KIND:N (every Nth request) or KIND@N (request N only); KIND in %s'
-                                         % (text, ', '.join(FAULT_KINDS)))
-    return kind, int(number), schedule
+    """KIND:N, KIND@N, KIND:N@ACTION or KIND@N@ACTION -> (kind, number, schedule?, action or None)."""
+    parts = text.split('@')
+    if ':' in parts[0]:
+        kind, number = parts[0].split(':', 1)
+        rest, schedule = parts[1:], False
+    else:
+        kind, number = parts[0], parts[1] if len(parts) > 1 else ''
+        rest, schedule = parts[2:], True
+    action = rest[0] if len(rest) == 1 else None
+    if kind not in FAULT_KINDS or not number.isdigit() or int(number) < 1 or len(rest) > 1 or \
+            (rest and action not in ACTIONS):
+        raise argparse.ArgumentTypeError('%r: want KIND:N (every Nth request) or KIND@N (request N only), optionally '
+                                         'followed by @ACTION (count only that action); KIND in %s; ACTION in %s'
+                                         % (text, ', '.join(FAULT_KINDS), ', '.join(ACTIONS)))
+    return kind, int(number), schedule, action
 
 
 def _build_parser():
     parser = argparse.ArgumentParser(
         prog='ota_emulator.py',
-        description='Strict loopback emulator of the Alibaba Cloud App Streaming ListOtaTask API and STS AssumeRole.',
+        description='Strict loopback emulator of the Alibaba Cloud App Streaming OTA APIs (ListOtaTask, ListAppInstanceGroup, '
+                    'GetOtaTaskByTaskId, ApproveOtaTask) and STS AssumeRole.',
         epilog='Prints one JSON line {"endpoint", "port", "sts_endpoint"} when ready. See README.md for the data format.')
     parser.add_argument('--data', metavar='FILE', help='scenario JSON file (default: sample_data.json beside this script)')
     parser.add_argument('--host', default='127.0.0.1', help='loopback address to bind (default 127.0.0.1)')
     parser.add_argument('--port', type=int, default=0, help='TCP port; 0 picks a free one (default 0)')
     parser.add_argument('--latency-ms', type=float, default=0.0, help='sleep this long in every API request')
-    parser.add_argument('--fault', action='append', type=_fault_arg, default=[], metavar='KIND:N',
-                        help='inject KIND on every Nth ListOtaTask request (KIND@N: on request N only); repeatable. '
-                             'Kinds: ' + ', '.join(FAULT_KINDS))
+    parser.add_argument('--fault', action='append', type=_fault_arg, default=[], metavar='KIND:N[@ACTION]',
+                        help='inject KIND on every Nth appstream-center request (KIND@N: on request N only); with '
+                             '@ACTION, count only that action\'s requests (e.g. reset_after@1@ApproveOtaTask); '
+                             'repeatable. Kinds: ' + ', '.join(FAULT_KINDS))
     parser.add_argument('--retry-after-ms', type=int, default=None, help='send x-acs-retry-after with throttling errors')
     parser.add_argument('--hang-seconds', type=float, default=DEFAULT_HANG_SECONDS, help='duration of the hang fault')
-    parser.add_argument('--rate-limit', type=float, default=None, metavar='RPS', help='ListOtaTask requests per second')
-    parser.add_argument('--max-in-flight', type=int, default=None, metavar='N', help='concurrent ListOtaTask requests')
+    parser.add_argument('--rate-limit', type=float, default=None, metavar='RPS', help='appstream-center requests per second')
+    parser.add_argument('--max-in-flight', type=int, default=None, metavar='N', help='concurrent appstream-center requests')
     parser.add_argument('--certfile', help='serve HTTPS with this PEM certificate')
     parser.add_argument('--keyfile', help='private key for --certfile')
     parser.add_argument('--self-signed-cert', metavar='DIR', help='create a self-signed certificate in DIR and serve HTTPS')
@@ -1400,12 +2051,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if bool(args.certfile) != bool(args.keyfile):
         parser.error('--certfile and --keyfile must be given together')
-    faults = {'every': {}, 'schedule': {}, 'hang_seconds': args.hang_seconds}
-    for kind, number, schedule in args.fault:
+    faults = {'every': {}, 'schedule': {}, 'actions': {}, 'hang_seconds': args.hang_seconds}
+    for kind, number, schedule, action in args.fault:
+        rules = faults if action is None else faults['actions'].setdefault(action, {'every': {}, 'schedule': {}})
         if schedule:
-            faults['schedule'][str(number)] = kind
+            rules['schedule'][str(number)] = kind
         else:
-            faults['every'][kind] = number
+            rules['every'][kind] = number
     if args.retry_after_ms:
         faults['retry_after_ms'] = args.retry_after_ms
     try:
