@@ -11,10 +11,14 @@ once more afterwards, for the new task ids.
 
 from __future__ import annotations
 
+import datetime
+import time
+
 from . import lifecycle
-from .client import concurrently
+from .client import LISTING_TIME_BUDGET, OtaTaskClient, concurrently
 from .errors import AppStreamingError, OptionError
 from .groups import OtaInfo
+from .options import approval
 
 CHECK_MODE_TASK_ID = '(assigned when approved)'
 FAILED = 'failed'
@@ -99,3 +103,11 @@ def run(client, spec, check_mode=False, deadline=None):
         'diff': {'before': before, 'after': after},
     }
     return result, sorted(errors), warnings
+
+
+def run_module(params, check_mode=False, environ=None, now=None):
+    """ota_task: (result, failed group ids, warnings); every option is checked before anything is read or written."""
+    spec = approval(params, now or datetime.datetime.now(datetime.timezone.utc))
+    with OtaTaskClient(params, environ) as client:
+        result, failed, warnings = run(client, spec, check_mode, time.monotonic() + LISTING_TIME_BUDGET)
+        return result, failed, list(client.warnings) + warnings

@@ -16,7 +16,7 @@ from . import groups as group_model
 from . import lifecycle
 from . import tasks as task_model
 from .errors import AppStreamingError, OutcomeUnknown, ResponseError
-from .options import connection_settings, query as parse_query
+from .options import connection_settings, group_filter, query as parse_query
 from .pager import APP_INSTANCE_GROUPS, OtaTaskPager
 from .transport import Transport
 
@@ -90,7 +90,8 @@ class OtaTaskClient:
         key = group_model.GroupQuery(self.settings.region_id, group_ids[0] if len(group_ids) == 1 else None,
                                      name or None, tuple(statuses or ()))
         listing, = self.pager.all(APP_INSTANCE_GROUPS, [key], group_model.DEFAULT_PAGE_SIZE, deadline)
-        return group_model.filter_groups(listing.tasks, group_ids, name, statuses)
+        # The API applies name and statuses; only several ids are picked here (in the order listed).
+        return group_model.filter_groups(listing.tasks, group_ids) if len(group_ids) > 1 else listing.tasks
 
     def group_tasks(self, group_ids, deadline=None):
         """{group id: every listed task (ListOtaTask, all pages)} for the groups given, concurrently."""
@@ -165,4 +166,24 @@ def run(params, environ=None):
     query = parse_query(params)
     with OtaTaskClient(params, environ) as client:
         result = client.query(query, deadline=time.monotonic() + LISTING_TIME_BUDGET)
+        return result, list(client.warnings)
+
+
+def run_group_info(params, environ=None):
+    """app_instance_group_info: (result, warnings) for the (already type-checked) options."""
+    wanted = group_filter(params)
+    with OtaTaskClient(params, environ) as client:
+        deadline = time.monotonic() + LISTING_TIME_BUDGET
+        listed = client.list_app_instance_groups(wanted.group_ids, wanted.name, wanted.statuses, deadline)
+        missing = sorted(set(wanted.group_ids) - {g['app_instance_group_id'] for g in listed})
+        if missing and not wanted.name and not wanted.statuses:
+            client.warnings.append('app_instance_group_ids: %s not found in region %s' % (', '.join(missing), client.settings.region_id))
+        if wanted.release_notes:
+            notes = client.release_notes([g['ota']['task_id'] for g in listed if g['ota']['update_available']], deadline)
+            for group in listed:
+                note = notes.get(group['ota']['task_id']) if group['ota']['update_available'] else None
+                group['ota']['release_note'] = note['release_note'] if note else None
+        result = dict(app_instance_groups=listed, total_count=len(listed),
+                      updates_available=sum(1 for g in listed if g['ota']['update_available']),
+                      region_id=client.settings.region_id)
         return result, list(client.warnings)

@@ -134,12 +134,12 @@ def describe(key):
 
 
 def filter_groups(groups, group_ids=None, name=None, statuses=None):
-    """Client-side filters (the same the API applies server-side, for ids it cannot take in one call)."""
+    """Client-side filters, as the API applies them (name: a substring, case-insensitive)."""
     id_set = set(group_ids) if group_ids else None
     status_set = set(statuses) if statuses else None
     return [
         g for g in groups
         if (id_set is None or g['app_instance_group_id'] in id_set)
-        and (not name or name in (g.get('app_instance_group_name') or ''))
+        and (not name or name.lower() in (g.get('app_instance_group_name') or '').lower())
         and (status_set is None or g.get('status') in status_set)
     ]
