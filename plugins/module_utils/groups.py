@@ -112,7 +112,7 @@ def explain(body):
     return problem(body) or 'it does not have the documented fields and types'
 
 
-def to_group(raw, key=None, strings=None):  # pylint: disable=unused-argument  (the pager passes them)
+def to_group(raw, _key=None, _strings=None):
     """One API group as the collection returns it: snake_case, with ``ota`` (OtaInfo + update_available)."""
     group = {name: raw.get(api_key) for api_key, name in FIELDS}
     ota_raw = raw.get('OtaInfo') or {}

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import env_fallback
 
 from .errors import OptionError
+from .lifecycle import parse_time
 from .tasks import OTA_TYPES, STATUSES
 
 DEFAULT_REGION = 'cn-shanghai'
@@ -301,7 +302,6 @@ def group_filter(params):
 
 def start_time(value, now):
     """(aware datetime, explicit?) of a start_time option: 'now', or ISO 8601 with a zone, at most 5 minutes past."""
-    from .lifecycle import parse_time  # pylint: disable=import-outside-toplevel  (lifecycle is only needed to approve)
     text = '' if value is None else str(value).strip()
     if text.lower() in ('', 'now'):
         return now, False

@@ -14,7 +14,7 @@ from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client i
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import OptionError
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import Approval
 
-from ...helpers import Sleeps, task, validated
+from ...helpers import Sleeps, validated
 from .test_client_groups import V1, V2, calls, pending, up_to_date
 
 NOW = datetime.datetime.now(datetime.timezone.utc)
