@@ -21,6 +21,7 @@ from .groups import OtaInfo
 from .options import approval
 
 CHECK_MODE_TASK_ID = '(assigned when approved)'
+MAX_REGION_LOOKUPS = 5  # groups not found in the region that are looked for in every region, for a clearer error
 FAILED = 'failed'
 
 
@@ -30,12 +31,28 @@ def _schedule(task):
     return {'task_status': task['task_display_status'], 'start_time': task.get('task_start_time')}
 
 
+def _regions_of(client, group_ids, deadline=None):
+    """{group id: its region} for those of ``group_ids`` found in another region (an error path: one call per id)."""
+    regions = {}
+    for group_id in group_ids:
+        try:
+            found = client.list_app_instance_groups([group_id], region_id='', deadline=deadline)
+        except AppStreamingError:
+            return regions  # the API may insist on a region: the caller then gives the plain message
+        regions.update((g['app_instance_group_id'], g.get('region_id')) for g in found if g.get('region_id'))
+    return regions
+
+
 def read(client, spec, deadline=None):
     """{group id: (group, OtaInfo, Decision)} for every group of ``spec`` (options.Approval); no write."""
     region = client.settings.region_id
     listed = {g['app_instance_group_id']: g for g in client.list_app_instance_groups(spec.group_ids, deadline=deadline)}
     missing = [g for g in spec.group_ids if g not in listed]
     if missing:
+        elsewhere = _regions_of(client, missing[:MAX_REGION_LOOKUPS], deadline)
+        if elsewhere:
+            found = ', '.join('%s is in region %s' % item for item in sorted(elsewhere.items()))
+            raise OptionError('app_instance_group_ids: %s, not region_id %s; nothing was approved' % (found, region))
         raise OptionError('app_instance_group_ids: %s %s not a delivery group of region %s (unknown, or in another region: '
                           'check region_id); nothing was approved' % (', '.join(missing), 'is' if len(missing) == 1 else 'are', region))
     elsewhere = [g for g in spec.group_ids if listed[g].get('region_id') not in (None, '', region)]

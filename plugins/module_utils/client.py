@@ -80,14 +80,16 @@ class OtaTaskClient:
 
     # --- Delivery groups, release notes and approvals (ota-lifecycle.md) ---
 
-    def list_app_instance_groups(self, group_ids=None, name=None, statuses=None, deadline=None):
+    def list_app_instance_groups(self, group_ids=None, name=None, statuses=None, deadline=None, region_id=None):
         """The delivery groups of the region (snake_case, groups.to_group), every page, API order.
 
         One id is asked for server-side; several are filtered from the region's listing, which
         takes ceil(groups / 100) calls instead of one per id. ``name`` is a substring.
+        ``region_id=''`` lists every region (no BizRegionId).
         """
         group_ids = tuple(group_ids or ())
-        key = group_model.GroupQuery(self.settings.region_id, group_ids[0] if len(group_ids) == 1 else None,
+        region = self.settings.region_id if region_id is None else (region_id or None)
+        key = group_model.GroupQuery(region, group_ids[0] if len(group_ids) == 1 else None,
                                      name or None, tuple(statuses or ()))
         listing, = self.pager.all(APP_INSTANCE_GROUPS, [key], group_model.DEFAULT_PAGE_SIZE, deadline)
         # The API applies name and statuses; only several ids are picked here (in the order listed).

@@ -51,7 +51,7 @@ class OtaInfo(NamedTuple):
 class GroupQuery(NamedTuple):
     """The server-side filters of one ListAppInstanceGroup listing (hashable: the pager's key)."""
 
-    region_id: str
+    region_id: Optional[str]        # BizRegionId; None lists every region
     group_id: Optional[str] = None  # the API takes one id
     name: Optional[str] = None      # substring, as the API matches it
     statuses: tuple = ()
@@ -123,7 +123,7 @@ def to_group(raw, _key=None, _strings=None):
 
 
 def describe(key):
-    parts = ['region %s' % key.region_id]
+    parts = ['region %s' % key.region_id] if key.region_id else ['every region']
     if key.group_id:
         parts.append('group %s' % key.group_id)
     if key.name:

@@ -132,7 +132,8 @@ OTA_TASKS = ListSpec(
 def _group_not_found(exc, key, region_id):  # pylint: disable=unused-argument
     if key.group_id and exc.code in ('InvalidAppInstanceGroup.NotFound', 'InvalidAppInstanceGroupId.NotFound'):
         return ApiError(exc.action, exc.code, exc.api_message, exc.request_id, exc.status, exc.recommend,
-                        'Delivery group %r does not exist in region %s or is not visible to this account' % (key.group_id, key.region_id))
+                        'Delivery group %r does not exist in region %s or is not visible to this account'
+                        % (key.group_id, key.region_id or region_id))
     return None
 
 

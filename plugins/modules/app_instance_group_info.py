@@ -77,6 +77,11 @@ EXAMPLES = r'''
     statuses: [PUBLISHED]
   register: office
 
+- name: One group
+  alibabacloud.appstreaming.app_instance_group_info:
+    app_instance_group_id: aig-demo-office-01
+  register: one
+
 # Ad hoc, against the bundled emulator:
 # ansible localhost -m alibabacloud.appstreaming.app_instance_group_info -a "endpoint=http://127.0.0.1:8080"
 '''

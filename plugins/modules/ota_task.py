@@ -84,9 +84,9 @@ EXAMPLES = r'''
 - name: Approve the reviewed update for two groups, starting now
   alibabacloud.appstreaming.ota_task:
     app_instance_group_ids:
-      - aig-53fvrq1oanz6c
-      - aig-9x2kq7h1c3m0d
-    ota_version: 0.0.2-R-20221130.000000
+      - aig-demo-office-01
+      - aig-demo-office-02
+    ota_version: 0.0.5-R-20261110.101500
   register: approved
 
 - name: Wait until the tasks just approved are done
@@ -94,18 +94,19 @@ EXAMPLES = r'''
     app_instance_group_ids: "{{ approved.approved }}"
     task_ids: "{{ approved.task_ids }}"
     wait_timeout: 3600
+    poll_interval: 5
   when: approved.task_ids | length > 0
 
-- name: Schedule the update for tonight, 02:00 in Shanghai (reschedules it if it was approved for another time)
+- name: Schedule the update for 02:00 (UTC+8) in two days; an approved task that has not started is rescheduled
   alibabacloud.appstreaming.ota_task:
-    app_instance_group_id: aig-53fvrq1oanz6c
-    ota_version: 0.0.2-R-20221130.000000
-    start_time: "2026-12-01T02:00+08:00"
+    app_instance_group_id: aig-demo-office-03
+    ota_version: 0.0.5-R-20261110.101500
+    start_time: "{{ '%Y-%m-%dT02:00+08:00' | strftime(now().timestamp() | int + 2 * 86400) }}"
 
 - name: Dry run - what would be approved?
   alibabacloud.appstreaming.ota_task:
-    app_instance_group_id: aig-53fvrq1oanz6c
-    ota_version: 0.0.2-R-20221130.000000
+    app_instance_group_id: aig-demo-office-04
+    ota_version: 0.0.5-R-20261110.101500
   check_mode: true
   diff: true
   register: plan

@@ -193,7 +193,7 @@ BAD = [
     ('unknown group', dict(app_instance_group_ids=['aig-a', 'aig-nope']),
      'app_instance_group_ids: aig-nope is not a delivery group of region cn-shanghai'),
     ('other region', dict(app_instance_group_ids=['aig-a', 'aig-far']),
-     'app_instance_group_ids: aig-far is not a delivery group of region cn-shanghai'),
+     'app_instance_group_ids: aig-far is in region cn-hangzhou, not region_id cn-shanghai; nothing was approved'),
     ('empty group list', dict(app_instance_group_ids=[]), 'app_instance_group_ids needs at least one delivery group id'),
     ('empty group id', dict(app_instance_group_ids=['aig-a', '']), 'app_instance_group_ids must not contain an empty group id'),
     ('missing groups', dict(app_instance_group_ids=None), 'missing required arguments: app_instance_group_ids'),
@@ -217,3 +217,26 @@ def test_bad_input_fails_before_any_write(emulator, ansible, name, options, word
     assert words in result['msg'], result['msg']
     assert 'Traceback' not in output and 'module_stderr' not in output, output[-3000:]
     assert calls(server, 'ApproveOtaTask') == 0 and approvals(server) == {}
+
+
+def _examples(module_file):
+    import ast
+    import yaml
+    from conftest import ROOT
+    tree = ast.parse((ROOT / 'plugins' / 'modules' / module_file).read_text())
+    text = next(node.value.value for node in tree.body if isinstance(node, ast.Assign) and node.targets[0].id == 'EXAMPLES')
+    return yaml.safe_load(text)
+
+
+def test_the_documented_examples_run_against_the_demo_data(emulator, ansible):
+    import json
+    import yaml
+    from conftest import ROOT, play_with_defaults
+    sample = json.loads((ROOT / 'tests' / 'emulator' / 'sample_data.json').read_text())
+    server = emulator(sample['groups'])
+    examples = _examples('app_instance_group_info.py') + _examples('ota_task.py')
+    tasks = '\n'.join('    ' + line for line in yaml.safe_dump(examples, sort_keys=False).splitlines())
+    ansible.playbook(play_with_defaults(server, tasks), check=True)
+    assert sorted(approvals(server)) == ['aig-demo-office-01', 'aig-demo-office-02', 'aig-demo-office-03']
+    assert server.ota_state('aig-demo-office-01')['up_to_date'] and server.ota_state('aig-demo-office-03')['task']['TaskDisplayStatus'] == 'STANDBY'
+    assert not server.ota_state('aig-demo-office-04')['approved']   # the dry run

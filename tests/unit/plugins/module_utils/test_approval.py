@@ -78,11 +78,14 @@ def test_an_explicit_new_start_time_reschedules_a_standby_task(emulator):
 
 def test_an_unknown_group_or_one_of_another_region_fails_before_any_write(emulator):
     server = emulator(dict(GROUPS, **{'aig-far': pending(region='cn-hangzhou')}))
-    for ids in (['aig-new', 'aig-nope'], ['aig-new', 'aig-far']):
-        with pytest.raises(OptionError) as err:
-            run(server, ids)
-        assert str(err.value).startswith('app_instance_group_ids: %s is not a delivery group of region cn-shanghai' % ids[1])
-    assert calls(server, 'ApproveOtaTask') == 0
+    with pytest.raises(OptionError) as err:
+        run(server, ['aig-new', 'aig-nope'])
+    assert str(err.value) == ('app_instance_group_ids: aig-nope is not a delivery group of region cn-shanghai (unknown, or in '
+                              'another region: check region_id); nothing was approved')
+    with pytest.raises(OptionError) as err:
+        run(server, ['aig-far', 'aig-new'])
+    assert str(err.value) == 'app_instance_group_ids: aig-far is in region cn-hangzhou, not region_id cn-shanghai; nothing was approved'
+    assert calls(server, 'ApproveOtaTask') == 0 and calls(server, 'ListOtaTask') == 0
 
 
 def test_a_failing_group_does_not_stop_the_others(emulator):
