@@ -103,13 +103,12 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import run
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import AppStreamingError
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import AppStreamingError, OptionError
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import (
     connection_argument_spec, query_argument_spec)
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.pager import HAS_VOLUPTUOUS
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import HAS_REQUESTS
-from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils.options import (
-    explicit_options, plain, set_plugin_options, validate)
+from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils.options import controller_params, plain, validate
 
 display = Display()
 
@@ -126,13 +125,13 @@ class LookupModule(LookupBase):
         for name in _PAGING_OPTIONS:
             del spec[name]
         spec.update(connection_argument_spec())
+        variables = variables or {}
         try:
-            set_plugin_options(self, spec, variables, kwargs)
-            aliases = {alias: name for name, option in spec.items() for alias in option.get('aliases') or ()}
-            direct = {aliases.get(key, key): value for key, value in kwargs.items()}
-            params = explicit_options(self, [name for name in spec if name != 'app_instance_group_ids'], variables, direct)
+            if 'app_instance_group_ids' in kwargs or 'app_instance_group_id' in kwargs:
+                raise OptionError('give the delivery group ids as the terms of the lookup, not as app_instance_group_ids')
+            params, origins = controller_params(spec, kwargs, variables, self._templar, omit=variables.get('omit'))
             params['app_instance_group_ids'] = _flatten(plain(terms))
-            result, warnings = run(validate(spec, params))
+            result, warnings = run(validate(spec, params, origins))
         except AppStreamingError as exc:
             raise AnsibleLookupError('alibabacloud.appstreaming.ota_tasks: %s' % exc) from None
         for warning in warnings:

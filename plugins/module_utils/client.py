@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from . import credentials
+from . import credentials, gate
 from . import groups as group_model
 from . import lifecycle
 from . import tasks as task_model
@@ -28,8 +28,11 @@ class OtaTaskClient:
     """One credential resolution and one HTTP session, reused for every listing."""
 
     def __init__(self, params, environ=None, **transport_options):
-        self.settings = connection_settings(params)
-        self.transport = Transport(self.settings, credentials.resolve(params, environ), **transport_options)
+        self.settings = connection_settings(params)  # every option is checked before credentials are looked for
+        creds = credentials.resolve(params, environ)
+        if not params.get('region_id') and getattr(creds, 'region', None):
+            self.settings = connection_settings(params, creds.region)  # the region of the profile in use
+        self.transport = Transport(self.settings, creds, **transport_options)
         self.pager = OtaTaskPager(self.transport)
 
     def close(self):
@@ -67,6 +70,8 @@ class OtaTaskClient:
         for group_id, total_count, group_tasks in self.list_groups(query, deadline):
             selected = task_model.filter_tasks(group_tasks, query.statuses, query.task_ids, query.ota_version)
             groups[group_id] = dict(total_count=total_count, **task_model.summarize(selected))
+            groups[group_id].update(_gate_fields(gate.snapshot(group_id, group_tasks, ota_version=query.ota_version,
+                                                               task_ids=query.task_ids)))
             all_tasks.extend(selected)
             total += total_count
         unknown = task_model.unknown_statuses(all_tasks)
@@ -75,8 +80,8 @@ class OtaTaskClient:
                                  'not terminal' % ', '.join(map(str, unknown)))
         result = dict(ota_tasks=all_tasks, total_count=total, groups=groups)
         result.update(task_model.summarize(all_tasks))
+        result['succeeded'] = all(g['succeeded'] for g in groups.values())
         return result
-
 
     # --- Delivery groups, release notes and approvals (ota-lifecycle.md) ---
 
@@ -161,6 +166,14 @@ def concurrently(function, items, max_workers):
     from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(max_workers=min(len(items), max_workers), thread_name_prefix='appstreaming') as pool:
         return list(pool.map(guarded, items))
+
+
+def _gate_fields(verdict):
+    """What the ota_wait gate would decide from this one listing (with success_statuses [FINISHED])."""
+    newest = verdict.newest
+    return {'newest_task_id': newest['task_id'] if newest else None,
+            'newest_status': newest['task_display_status'] if newest else None,
+            'in_flight': bool(verdict.in_flight), 'succeeded': verdict.succeeded}
 
 
 def run(params, environ=None):

@@ -28,12 +28,13 @@ class LibraryCredentials:
     ``get`` is serialised so that concurrent pages trigger one STS call, not several.
     """
 
-    def __init__(self, provider, source, scrub=(), assumed_role=False):
+    def __init__(self, provider, source, scrub=(), assumed_role=False, region=None):
         self._provider = provider
         self._lock = threading.Lock()
         self._scrub = [s for s in scrub if s]
         self.source = source
         self.assumed_role = assumed_role
+        self.region = region  # the region_id of the profile in use, if it has one
 
     def get(self):
         with self._lock:
@@ -96,29 +97,55 @@ def _profile_provider(lib, name, environ):
         if not os.access(path, os.R_OK):
             raise CredentialError('profile %r: %s is not readable' % (name, path))
         if kind == 'cli_profile':
-            has_profile = _cli_has_profile(path, name)
+            section = _cli_profile(path, name)
         else:
-            has_profile = _ini_has_profile(path, name)
-        provider = lib[kind](profile_file=path, profile_name=name) if has_profile else None
-        if provider is not None:
-            return LibraryCredentials(provider, 'profile %r in %s' % (name, path))
+            section = _ini_profile(path, name)
+        if section is not None:
+            provider = lib[kind](profile_file=path, profile_name=name)
+            return LibraryCredentials(provider, 'profile %r in %s' % (name, path), region=_region_of(section))
         tried.append('%s (no profile %r)' % (path, name))
     raise CredentialError('profile %r not found; tried %s' % (name, ', '.join(tried)))
 
 
-def _cli_has_profile(path, name):
+def _read_cli_config(path, wanted):
+    """The parsed aliyun CLI config; an error says what was asked for, which file is broken and where."""
     try:
         with open(path, encoding='utf-8') as handle:
             config = json.load(handle)
+    except json.JSONDecodeError as exc:
+        raise CredentialError('%s: %s is not valid JSON: %s at line %d column %d'
+                              % (wanted, path, exc.msg, exc.lineno, exc.colno)) from None
     except (OSError, ValueError) as exc:
-        raise CredentialError('%s is not a valid aliyun CLI config file: %s' % (path, exc.__class__.__name__)) from None
+        raise CredentialError('%s: cannot read %s: %s' % (wanted, path, getattr(exc, 'strerror', None) or exc.__class__.__name__)) from None
     profiles = config.get('profiles') if isinstance(config, dict) else None
     if not isinstance(profiles, list):
-        raise CredentialError('%s is not a valid aliyun CLI config file: it has no "profiles" list' % path)
-    found = [p for p in profiles if isinstance(p, dict) and p.get('name') == name]
+        raise CredentialError('%s: %s is not a valid aliyun CLI config file: it has no "profiles" list' % (wanted, path))
+    return config
+
+
+def _cli_profile(path, name):
+    """The profile ``name`` of an aliyun CLI config (a dict), or None."""
+    config = _read_cli_config(path, 'profile %r was asked for' % name)
+    found = [p for p in config['profiles'] if isinstance(p, dict) and p.get('name') == name]
     if found and found[0].get('mode', 'AK') in _KEYED_CLI_MODES:
         _require_keys(found[0], 'access_key_id', 'access_key_secret', name, path)
-    return bool(found)
+    return found[0] if found else None
+
+
+def _region_of(section):
+    region = section.get('region_id') if section else None
+    return region.strip() if isinstance(region, str) and region.strip() else None
+
+
+def current_cli_profile_region(environ):
+    """The region of the aliyun CLI config's current profile: what the default chain reads its key from."""
+    cli_file = _credential_files(environ)[0]
+    if not os.path.exists(cli_file):
+        return None
+    config = _read_cli_config(cli_file, 'the default credential chain reads its current profile')
+    name = config.get('current')
+    found = [p for p in config['profiles'] if isinstance(p, dict) and p.get('name') == name]
+    return _region_of(found[0]) if found else None
 
 
 # Modes whose keys, when empty, the library would silently take from ALIBABA_CLOUD_* instead.
@@ -131,15 +158,23 @@ def _require_keys(section, id_key, secret_key, name, path):
         raise CredentialError('profile %r in %s has no %s' % (name, path, ' and no '.join(missing)))
 
 
-def _ini_has_profile(path, name):
+def _ini_profile(path, name):
+    """The section ``name`` of a credentials.ini file (a dict), or None."""
     parser = configparser.ConfigParser()
     try:
         parser.read(path, encoding='utf-8')
-    except (configparser.Error, OSError, UnicodeDecodeError) as exc:
-        raise CredentialError('%s is not a valid credentials file: %s' % (path, exc.__class__.__name__)) from None
-    if parser.has_section(name) and parser.get(name, 'type', fallback='access_key') in ('access_key', 'ram_role_arn'):
-        _require_keys(dict(parser.items(name)), 'access_key_id', 'access_key_secret', name, path)
-    return parser.has_section(name)
+    except configparser.Error as exc:
+        where = ' at line %s' % exc.lineno if getattr(exc, 'lineno', None) else ''
+        raise CredentialError('profile %r was asked for: %s is not a valid credentials file (%s%s)'
+                              % (name, path, exc.__class__.__name__, where)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CredentialError('profile %r was asked for: cannot read %s: %s' % (name, path, exc.__class__.__name__)) from None
+    if not parser.has_section(name):
+        return None
+    section = dict(parser.items(name))
+    if section.get('type', 'access_key') in ('access_key', 'ram_role_arn'):
+        _require_keys(section, 'access_key_id', 'access_key_secret', name, path)
+    return section
 
 
 _ASSUMED = {}  # role_arn credentials of this process, see resolve()
@@ -159,6 +194,7 @@ def resolve(base, params, environ):
     if isinstance(base, StaticCredentials) and not role_arn:
         return base
     lib = _import_library()
+    region = None
     if isinstance(base, StaticCredentials):
         cred = base.get()
         if cred.security_token:
@@ -173,15 +209,16 @@ def resolve(base, params, environ):
         if not role_arn:
             return profile_creds
         base_provider, source, scrub = profile_creds._provider, profile_creds.source, ()  # pylint: disable=protected-access
-        identity = None
+        identity, region = None, profile_creds.region
     else:
         try:
             base_provider = lib['default']()
         except Exception as exc:  # constructor errors of the chain
             raise CredentialError('the default credential chain could not start: %s' % exc) from None
         if not role_arn:
-            return LibraryCredentials(base_provider, _default_chain_text(environ))
+            return LibraryCredentials(base_provider, _default_chain_text(environ), region=current_cli_profile_region(environ))
         source, scrub, identity = _default_chain_text(environ), (), None
+        region = current_cli_profile_region(environ)
     session_name = params.get('role_session_name') or 'ansible-appstreaming'
     # One AssumeRole per process: every client of this process (several lookups in one task,
     # say) shares the provider, which caches the temporary key and renews it before it expires.
@@ -195,7 +232,7 @@ def resolve(base, params, environ):
             sts_endpoint=sts_endpoint(params.get('sts_endpoint')))
     except ValueError as exc:
         raise OptionError('role_arn: %s' % exc) from None
-    assumed = LibraryCredentials(provider, 'role %s assumed with %s' % (role_arn, source), scrub, assumed_role=True)
+    assumed = LibraryCredentials(provider, 'role %s assumed with %s' % (role_arn, source), scrub, assumed_role=True, region=region)
     with _ASSUMED_LOCK:
         return _ASSUMED.setdefault(key, assumed)
 

@@ -47,6 +47,8 @@ class Credential:
 class StaticCredentials:
     """Keys given as options or environment variables: no library, no I/O."""
 
+    region = None  # no profile, so no profile region
+
     def __init__(self, credential, source):
         self._credential = credential
         self.source = source

@@ -54,8 +54,9 @@ def connection_argument_spec():
         role_arn=dict(type='str'),
         role_session_name=dict(type='str', default='ansible-appstreaming'),
         sts_endpoint=dict(type='str'),
-        region_id=dict(type='str', default=DEFAULT_REGION, aliases=['alicloud_region'],
-                       fallback=(env_fallback, list(REGION_ENV))),
+        # No default here: without an explicit value or environment variable, the region of the
+        # credential profile in use applies (as in the aliyun CLI), then DEFAULT_REGION (see region()).
+        region_id=dict(type='str', aliases=['alicloud_region'], fallback=(env_fallback, list(REGION_ENV))),
         endpoint=dict(type='str'),
         validate_certs=dict(type='bool', default=True),
         ca_bundle=dict(type='path'),
@@ -175,9 +176,17 @@ def _positive(params, name, number_type=float, minimum=None, maximum=None):
     return number_type(value)
 
 
-def connection_settings(params):
-    """Check the connection options and turn them into ConnectionSettings."""
-    region_id = params.get('region_id') or DEFAULT_REGION
+def region(params, profile_region=None):
+    """region_id, else the environment (applied by the argument spec), else the profile's region, else cn-shanghai."""
+    return params.get('region_id') or profile_region or DEFAULT_REGION
+
+
+def connection_settings(params, profile_region=None):
+    """Check the connection options and turn them into ConnectionSettings.
+
+    ``profile_region`` is the region of the credential profile in use (credentials.resolve).
+    """
+    region_id = region(params, profile_region)
     if not re.match(_REGION, region_id):
         raise OptionError("region_id %r is not a region id like 'cn-shanghai'" % region_id)
     check_role(params)
@@ -205,17 +214,23 @@ class Query(NamedTuple):
     ota_version: Optional[str]
 
 
+def id_list(params, option, noun, required=None):
+    """Ids of a list option, stripped and without repeats; an empty id is refused (it would match nothing)."""
+    ids = []
+    for value in params.get(option) or []:
+        value = (value if isinstance(value, str) else str(value or '')).strip()
+        if not value:
+            raise OptionError('%s must not contain an empty %s' % (option, noun))
+        if value not in ids:
+            ids.append(value)
+    if required and not ids:
+        raise OptionError('%s needs at least one %s' % (option, required))
+    return tuple(ids)
+
+
 def query(params):
     """Check what to list: non-empty, unique group ids and in-range paging."""
-    group_ids = []
-    for group_id in params.get('app_instance_group_ids') or []:
-        group_id = (group_id or '').strip()
-        if not group_id:
-            raise OptionError('app_instance_group_ids must not contain an empty group id')
-        if group_id not in group_ids:
-            group_ids.append(group_id)
-    if not group_ids:
-        raise OptionError('app_instance_group_ids needs at least one delivery group id')
+    group_ids = id_list(params, 'app_instance_group_ids', 'group id', required='delivery group id')
     ota_type = params.get('ota_type') or 'Fota'
     if ota_type not in OTA_TYPES:
         raise OptionError('ota_type must be one of %s, got %r' % (', '.join(OTA_TYPES), ota_type))
@@ -229,7 +244,7 @@ def query(params):
         page_size=_positive(params, 'page_size', int, minimum=1, maximum=100),
         page_number=_positive(params, 'page_number', int, minimum=1),
         statuses=tuple(statuses) if statuses else None,
-        task_ids=tuple(params['task_ids']) if params.get('task_ids') else None,
+        task_ids=id_list(params, 'task_ids', 'task id') or None,
         ota_version=params.get('ota_version') or None,
     )
 

@@ -45,6 +45,7 @@ BACKOFF_CAP = 20.0       # longest single backoff
 RETRY_AFTER_CAP = 60.0   # longest wait a server's x-acs-retry-after may ask for
 RETRY_TIME_BUDGET = 300.0  # seconds one call may spend retrying, whatever ``retries`` says
 CONNECT_TIMEOUT_CAP = 10.0
+MIN_ATTEMPT_SECONDS = 0.5  # the last attempt before a deadline still gets this long
 
 
 class _Retry(Exception):
@@ -77,17 +78,30 @@ class AdaptiveLimiter:
         self._successes = 0
         self._cond = threading.Condition()
 
-    def __enter__(self):
+    def acquire(self, deadline=None, clock=time.monotonic):
+        """Wait for a free slot and return the epoch; False if ``deadline`` passes first."""
         with self._cond:
             while self._in_flight >= self.limit:
-                self._cond.wait()
+                if deadline is None:
+                    self._cond.wait()
+                    continue
+                left = deadline - clock()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
             self._in_flight += 1
             return self._epoch
 
-    def __exit__(self, *exc_info):
+    def release(self):
         with self._cond:
             self._in_flight -= 1
             self._cond.notify_all()
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc_info):
+        self.release()
 
     def throttled(self, epoch=None):
         with self._cond:
@@ -143,8 +157,13 @@ class Transport:
         while True:
             epoch = None
             try:
-                with self.limiter as epoch:
+                epoch = self.limiter.acquire(deadline, self._clock)
+                if epoch is False:
+                    raise _deadline_error('%s: no free request slot (max_concurrency) before the deadline' % action)
+                try:
                     result = self._once(action, params, deadline, query)
+                finally:
+                    self.limiter.release()
                 self.limiter.succeeded()
                 return result
             except _Retry as retry:
@@ -200,7 +219,13 @@ class Transport:
         return headers
 
     def _once(self, action, params, deadline=None, query=None):
+        # Fetching a temporary key (STS, the default chain) uses the library's own timeouts; the
+        # deadline is checked around it so a slow credential source cannot start a request past it.
+        started = self._clock()
         credential = self.credentials.get()
+        if deadline is not None and self._clock() > max(deadline, started) + MIN_ATTEMPT_SECONDS:
+            raise _deadline_error('%s: the deadline passed while getting credentials from %s'
+                                  % (action, getattr(self.credentials, 'source', 'the credential source')))
         body = urlencode(form_pairs(params)).encode('utf-8')
         query = {k: str(v) for k, v in (query or {}).items() if v is not None}
         headers = self._headers(action, body, credential, query)
@@ -209,7 +234,7 @@ class Transport:
             url += '?' + signer.canonical_query(query)  # exactly the query that was signed
         timeout = self.settings.timeout
         if deadline is not None:
-            timeout = max(0.5, min(timeout, deadline - self._clock()))
+            timeout = max(MIN_ATTEMPT_SECONDS, min(timeout, deadline - self._clock()))
         self.calls += 1
         try:
             response = self._session.post(url, data=body, headers=headers, verify=self.settings.verify,
@@ -272,6 +297,13 @@ def form_pairs(params):
         else:
             pairs.append((key, str(value)))
     return sorted(pairs)
+
+
+def _deadline_error(text):
+    """The deadline passed before a request could be sent: a later poll (if any is left) may succeed."""
+    error = TransportError(text)
+    error.transient = True
+    return error
 
 
 def _retry_after(value):

@@ -1,13 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Waiting until OTA tasks reach a terminal status: one deadline, fail fast, useful output.
+"""Waiting until the OTA updates of delivery groups are done: one deadline, fail fast, useful output.
 
-Polls every group (all pages, concurrently) through one OtaTaskClient, on a monotonic
-clock. Tasks that are not listed yet are waited for; a task that ends in a status outside
-``success_statuses`` fails the wait at once (``fail_fast``); errors that retries could not
-get past are polled through until the deadline; the deadline bounds everything, HTTP
-timeouts included.
+What is waited for is gate.py's rule (the newest task decides, tasks seen in flight are waited
+for, older ended tasks are history). This module only polls: every group (all pages,
+concurrently) through one OtaTaskClient, on a monotonic clock. Errors that retries could not get
+past are polled through until the deadline; the deadline bounds every request and the wait for
+a free request slot (a credential request already started keeps its library's own timeouts).
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from typing import Optional
 
 from . import tasks as task_model
 from .errors import AppStreamingError, OptionError
-from .options import Query
+from .gate import GroupGate
+from .options import Query, id_list
 
 MIN_POLL_INTERVAL = 2
+MAX_GROUPS_IN_MESSAGE = 10
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,12 @@ def wait_spec(params, group_ids):
     for status in success:
         if not task_model.is_terminal(status):
             raise OptionError('success_statuses: %r is not a terminal status (%s)' % (status, ', '.join(sorted(task_model.TERMINAL_STATUSES))))
-    task_ids = tuple(t for t in (params.get('task_ids') or ()) if t is not None)
-    if any(not str(t).strip() for t in task_ids):
-        raise OptionError('task_ids must not contain an empty task id')
-    return WaitSpec(group_ids=tuple(group_ids), task_ids=task_ids or None, ota_version=params.get('ota_version') or None,
+    task_ids = id_list(params, 'task_ids', 'task id')
+    ota_version = (params.get('ota_version') or '').strip() or None
+    if task_ids and ota_version:
+        raise OptionError('task_ids and ota_version are mutually exclusive: task_ids names the tasks to wait for exactly, '
+                          'ota_version waits for the newest task of that version; give one of them')
+    return WaitSpec(group_ids=tuple(group_ids), task_ids=task_ids or None, ota_version=ota_version,
                     timeout=float(timeout), poll_interval=float(interval), success_statuses=success,
                     fail_fast=bool(params.get('fail_fast', True)))
 
@@ -74,27 +78,29 @@ def _describe(task):
     return '%s/%s (%s) %s' % (task['app_instance_group_id'], task['task_id'], task.get('ota_version'), task['task_display_status'])
 
 
-class Waiter:
-    """Runs one wait; ``progress`` receives one line per group per poll."""
+def _group_info(verdict):
+    newest = verdict.newest
+    return {
+        'status_counts': task_model.status_counts(verdict.deciding), 'task_count': len(verdict.deciding),
+        'empty': verdict.empty, 'newest_task_id': newest['task_id'] if newest else None,
+        'newest_status': newest['task_display_status'] if newest else None, 'in_flight': len(verdict.in_flight),
+        'history_count': verdict.history_count, 'done': verdict.done, 'succeeded': verdict.succeeded,
+        'summary': verdict.summary,
+    }
 
-    def __init__(self, client, spec, clock=time.monotonic, sleep=time.sleep, progress=None):
+
+class Waiter:
+    """Runs one wait; ``progress`` receives one line per group per poll, ``warn`` each new warning once."""
+
+    def __init__(self, client, spec, clock=time.monotonic, sleep=time.sleep, progress=None, warn=None):
         self.client = client
         self.spec = spec
         self._clock = clock
         self._sleep = sleep
         self._progress = progress or (lambda line: None)
-        self._watched = set(spec.task_ids) if spec.task_ids else None
-
-    def _select(self, listed):
-        """The waited tasks among those listed, and the ids still missing."""
-        spec = self.spec
-        if self._watched is None and spec.ota_version is None:
-            self._watched = {t['task_id'] for t in listed}   # "every task listed at the first poll"
-        chosen = [t for t in listed
-                  if (self._watched is None or t['task_id'] in self._watched)
-                  and (spec.ota_version is None or t['ota_version'] == spec.ota_version)]
-        missing = sorted(self._watched - {t['task_id'] for t in listed}) if self._watched is not None else []
-        return chosen, missing
+        self._warn = warn or self._progress
+        self._gates = {g: GroupGate(g, spec.success_statuses, spec.ota_version, spec.task_ids) for g in spec.group_ids}
+        self._unknown = set()
 
     def wait(self):
         spec = self.spec
@@ -123,65 +129,71 @@ class Waiter:
             now = self._clock()
             if listing is not None:
                 state = self._evaluate(listing, now - start)
-                if state['failed_tasks'] and spec.fail_fast:
-                    return self._result(state, polls, now - start, timed_out=False)
-                if state['done']:
+                if (state['failed_tasks'] and spec.fail_fast) or state['done']:
                     return self._result(state, polls, now - start, timed_out=False)
             if now >= deadline:
                 return self._result(state, polls, now - start, timed_out=True, error=last_error)
             self._sleep(max(0.0, min(spec.poll_interval, deadline - now)))
 
     def _evaluate(self, listing, elapsed):
-        listed = [task for _group, _total, group_tasks in listing for task in group_tasks]
-        chosen, missing = self._select(listed)
-        success = set(self.spec.success_statuses)
-        failed = [t for t in chosen if task_model.is_terminal(t['task_display_status']) and t['task_display_status'] not in success]
-        pending = [t for t in chosen if not task_model.is_terminal(t['task_display_status'])]
-        groups = {}
-        for group_id, _total, _tasks in listing:
-            mine = [t for t in chosen if t['app_instance_group_id'] == group_id]
-            counts = task_model.status_counts(mine)
-            groups[group_id] = {'status_counts': counts, 'task_count': len(mine), 'empty': not _tasks}
-            if not _tasks:
-                text = 'no OTA tasks, nothing to wait for'
-            elif not mine:
-                text = 'no matching task listed yet'
-            else:
-                text = counts_text(counts)
-            self._progress('%s: %s (%s elapsed)' % (group_id, text, duration(elapsed)))
+        verdicts = [self._gates[group_id].observe(group_tasks) for group_id, _total, group_tasks in listing]
+        self._warn_unknown(listing)
+        listed = {t['task_id'] for _g, _t, group_tasks in listing for t in group_tasks}
+        missing = [i for i in self.spec.task_ids if i not in listed] if self.spec.task_ids else []
+        for verdict in verdicts:
+            self._progress('%s: %s (%s elapsed)' % (verdict.group_id, verdict.summary, duration(elapsed)))
         if missing:
             self._progress('not listed yet: %s' % ', '.join(missing))
-        waiting_for_version = self.spec.ota_version is not None and not chosen
-        return {'tasks': chosen, 'failed_tasks': failed, 'pending_tasks': pending, 'missing_task_ids': missing,
-                'groups': groups, 'done': not pending and not missing and not waiting_for_version}
+        return {
+            'tasks': [t for v in verdicts for t in v.deciding],
+            'failed_tasks': [t for v in verdicts for t in v.failed],
+            'pending_tasks': [t for v in verdicts for t in v.in_flight],
+            'missing_task_ids': missing,
+            'groups': {v.group_id: _group_info(v) for v in verdicts},
+            'done': all(v.done for v in verdicts) and not missing,
+        }
+
+    def _warn_unknown(self, listing):
+        """Say once about each status this collection does not know (it counts as in flight, so the wait goes on)."""
+        seen = {t['task_display_status'] for _g, _t, group_tasks in listing for t in group_tasks} - set(task_model.STATUSES)
+        for status in sorted(seen - self._unknown, key=str):
+            self._unknown.add(status)
+            self._warn('ListOtaTask returned the task status %r, which this collection does not know; it is counted as not '
+                       'terminal, so the wait goes on until it changes or wait_timeout passes' % (status,))
 
     def _result(self, state, polls, elapsed, timed_out, error=None):
         state = state or {'tasks': [], 'failed_tasks': [], 'pending_tasks': [], 'missing_task_ids': [], 'groups': {}}
         failed = state['failed_tasks']
         result = {
             'tasks': state['tasks'], 'groups': state['groups'], 'failed_tasks': failed,
-            'pending_tasks': state['pending_tasks'], 'missing_task_ids': state['missing_task_ids'], 'elapsed': round(elapsed, 1), 'timed_out': timed_out,
-            'polls': polls, 'success': not timed_out and not failed,
+            'pending_tasks': state['pending_tasks'], 'missing_task_ids': state['missing_task_ids'], 'elapsed': round(elapsed, 1),
+            'timed_out': timed_out, 'polls': polls, 'success': not timed_out and not failed,
+            'unknown_statuses': sorted(self._unknown, key=str),
         }
-        empty = sorted(g for g, info in state['groups'].items() if info['empty'])
         if result['success']:
-            msg = 'OTA tasks done after %s: %d task(s) %s' % (
-                duration(elapsed), len(state['tasks']), counts_text(task_model.status_counts(state['tasks'])) or 'none')
-            if empty:
-                msg += '; group(s) with no OTA tasks: %s' % ', '.join(empty)
-        elif failed:
+            msg = 'OTA updates done after %s: %s' % (duration(elapsed), self._per_group(state['groups']))
+        elif timed_out:
+            parts = [_describe(t) for t in state['pending_tasks']] + ['%s (not listed yet)' % i for i in state['missing_task_ids']]
+            parts += ['%s: %s' % (g, info['summary']) for g, info in state['groups'].items()
+                      if not info['done'] and not info['in_flight']]
+            msg = 'Timed out after %s waiting for: %s' % (duration(elapsed), '; '.join(parts) or 'the first successful poll')
+            if failed:
+                msg += '; and OTA task(s) failed: %s' % '; '.join(_describe(t) for t in failed)
+            if error is not None:
+                msg += '; last error: %s' % error
+        else:
             msg = 'OTA task(s) failed after %s: %s' % (duration(elapsed), '; '.join(_describe(t) for t in failed))
             if state['pending_tasks']:
                 msg += '; still running: %s' % '; '.join(_describe(t) for t in state['pending_tasks'])
-        else:
-            parts = [_describe(t) for t in state['pending_tasks']] + ['%s (not listed yet)' % i for i in state['missing_task_ids']]
-            if self.spec.ota_version and not state['tasks']:
-                parts.append('no task of OTA version %s listed' % self.spec.ota_version)
-            msg = 'Timed out after %s waiting for: %s' % (duration(elapsed), '; '.join(parts) or 'the first successful poll')
-            if error is not None:
-                msg += '; last error: %s' % error
         result['msg'] = msg
         return result
+
+    @staticmethod
+    def _per_group(groups):
+        lines = ['%s %s' % (g, info['summary']) for g, info in groups.items()]
+        if len(lines) > MAX_GROUPS_IN_MESSAGE:
+            lines = lines[:MAX_GROUPS_IN_MESSAGE] + ['and %d more group(s)' % (len(lines) - MAX_GROUPS_IN_MESSAGE)]
+        return '; '.join(lines)
 
 
 def wait_argument_spec():
@@ -192,6 +204,6 @@ def wait_argument_spec():
         ota_version=dict(type='str'),
         wait_timeout=dict(type='float', default=1800),
         poll_interval=dict(type='float', default=15),
-        success_statuses=dict(type='list', elements='str', default=['FINISHED'], choices=list(task_model.STATUSES)),
+        success_statuses=dict(type='list', elements='str', default=['FINISHED'], choices=sorted(task_model.TERMINAL_STATUSES)),
         fail_fast=dict(type='bool', default=True),
     )

@@ -1,105 +1,81 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Controller-side option adapter: a plugin's options -> the module_utils argument spec.
+"""Controller-side option adapter: what a lookup or action plugin was given -> the module_utils argument spec.
 
-Plugins read options through Ansible's configuration system (direct arguments, ``vars:``,
-``env:``, defaults). Values that came from the environment or a default are dropped here
-and re-applied by the shared core, so that the module, the lookup and the wait action
-resolve environment variables and credential precedence in exactly one place.
+One precedence for every plugin that runs on the controller, per option: the task's arguments or the
+lookup's keywords; then (actions only) the task's ``module_defaults``; then the variable
+``ansible_appstreaming_<option>``; then, applied by the shared core exactly as for the module, the
+environment, the credential profile's region and the built-in default. A value that is None or
+Ansible's ``omit`` placeholder counts as not set, so ``"{{ x | default(omit) }}"`` falls through to
+the next source in every position.
+
+Values are read here, not through Ansible's configuration system, so that nothing converts them
+before the shared argument spec checks them (ansible-core 2.17's configuration turns any string that
+is not a boolean into false).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import OptionError
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import connection_argument_spec
+
+VARIABLE_PREFIX = 'ansible_appstreaming_'
 
 
-def explicit_options(plugin, names, variables=None, direct=None):
-    """The options the user set directly or through variables (not env, not defaults).
-
-    Keyword arguments (``direct``) are always explicit. For the rest, the origin is asked
-    of the configuration system with the same variables (ansible-core 2.17 forgets both
-    the keywords and the variables given to ``set_options`` when asked for an origin).
-    Values from ``vars:`` arrive as the raw variable (``"{{ vault_secret }}"``): they are
-    templated here, as Ansible would for any other variable.
-    """
-    params = {}
-    direct = direct or {}
-    templar = getattr(plugin, '_templar', None)
-    for name in names:
-        value = plugin.get_option(name)
-        if value is None:
-            continue
-        if name not in direct:
-            origin = str(plugin.get_option_and_origin(name, hostvars=variables or {})[1] or '')
-            if not origin.startswith('var'):
-                continue  # env and defaults are applied by the shared core, in one place
-            if templar is not None:
-                value = templar.template(value)
-        params[name] = plain(value)
-    return params
-
-
-def secret_names(argument_spec):
-    """The no_log options of a spec and their aliases."""
-    names = set()
+def _canonical(argument_spec):
+    names = {name: name for name in argument_spec}
     for name, spec in argument_spec.items():
-        if spec.get('no_log'):
-            names.add(name)
-            names.update(spec.get('aliases') or ())
+        for alias in spec.get('aliases') or ():
+            names[alias] = name
     return names
 
 
-def set_plugin_options(plugin, argument_spec, variables=None, direct=None):
-    """``plugin.set_options``, but an invalid secret option is named without echoing its value.
+def controller_params(argument_spec, direct, variables=None, templar=None, defaults=None, omit=None):
+    """(params, origins): the options of a controller-side plugin, in the precedence above.
 
-    Ansible's configuration system quotes the value it could not convert ("Invalid value
-    provided for 'str': [...]"); for a secret that would print it.
+    ``direct``: task arguments or lookup keywords; ``defaults``: the task's module_defaults for the
+    action; ``variables``: the task's variables; ``omit``: the play's omit placeholder.
+    ``origins`` says where each value came from, for error messages.
     """
-    known = set(argument_spec)
-    for spec in argument_spec.values():
-        known.update(spec.get('aliases') or ())
-    unknown = sorted(set(direct or {}) - known)
-    if unknown:
-        # Ansible passes unknown keywords through silently; a typo like status= would
-        # otherwise return every task, unfiltered.
-        raise OptionError('unknown option(s) %s; the options are %s' % (', '.join(unknown), ', '.join(sorted(argument_spec))))
-    try:
-        plugin.set_options(var_options=variables, direct=direct)
-    except AnsibleError as exc:
-        text = str(exc)
-        for name in sorted(secret_names(argument_spec)):
-            head = text.split(' from ', maxsplit=1)[0]
-            if "'%s'" % name in head or 'setting: %s' % name in head:   # ansible-core 2.19+ / 2.17 wording
-                raise OptionError('%s has an invalid value (not shown, it is secret): give it as a string' % name) from None
-        raise
-    _strict_booleans(plugin, argument_spec, variables or {}, direct or {})
+    names = _canonical(argument_spec)
 
+    def is_set(value):
+        return value is not None and not (omit is not None and isinstance(value, str) and value == omit)
 
-def _strict_booleans(plugin, argument_spec, variables, direct):
-    """Ansible's configuration system turns any string that is not a boolean into false: refuse it instead."""
-    for name, spec in argument_spec.items():
-        if spec.get('type') != 'bool':
+    params, origins = {}, {}
+    _refuse_containers_for_strings(argument_spec, names, direct or {})
+    for key, value in (direct or {}).items():
+        if is_set(value):
+            params[key] = plain(value)   # kept under its own name: the validator handles aliases and unknown keys
+            origins[names.get(key, key)] = 'argument'
+    for key, value in (defaults or {}).items():
+        name = names.get(key)
+        if name is not None and name not in origins and is_set(value):
+            params[name] = plain(value)
+            origins[name] = 'module_defaults'
+    variables = variables or {}
+    for name in connection_argument_spec():
+        variable = VARIABLE_PREFIX + name
+        if name in origins or variable not in variables:
             continue
-        raw = direct.get(name)
-        if raw is None:
-            origin = str(plugin.get_option_and_origin(name)[1] or '')
-            raw = variables.get(origin[len('var: '):]) if origin.startswith('var: ') else None
-        if isinstance(raw, str) and '{{' not in raw:
-            try:
-                boolean(raw, strict=True)
-            except TypeError:
-                raise OptionError('%s must be a boolean (true or false), got %r' % (name, raw)) from None
+        value = variables[variable]
+        if templar is not None:
+            value = templar.template(value)
+        if is_set(value):
+            params[name] = plain(value)
+            origins[name] = 'variable %s' % variable
+    return params, origins
 
 
 def plain(value):
-    """Plain lists and dicts instead of the templar's lazy containers (they must not be deep-copied)."""
+    """Plain lists, dicts and strings instead of the templar's lazy containers and tagged strings."""
+    if isinstance(value, str):
+        return str(value)
     if isinstance(value, Mapping):
         return {key: plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -107,16 +83,50 @@ def plain(value):
     return value
 
 
-def validate(argument_spec, params):
+def _refuse_containers_for_strings(argument_spec, names, direct):
+    """A list or dict given for a text option is a mistake (the validator would quietly turn it into its repr)."""
+    for key, value in direct.items():
+        option = argument_spec.get(names.get(key, key)) or {}
+        if option.get('type', 'str') in ('str', 'path') and isinstance(value, (Mapping, list, tuple)):
+            shown = 'not shown, it is secret' if option.get('no_log') else 'a %s' % type(value).__name__
+            raise OptionError('%s has an invalid value (%s): give it as a string' % (key, shown))
+
+
+def validate(argument_spec, params, origins=None):
     """Type-check, default and alias ``params`` with the module argument spec.
 
-    Raises OptionError with Ansible's own message (it names the option); never echoes
-    a secret, since secrets are no_log in the spec.
+    Raises OptionError with Ansible's own message (it names the option, and here also the
+    variable a bad value came from); never echoes a secret, since secrets are no_log in the spec.
     """
     result = ArgumentSpecValidator(argument_spec).validate(params)
     if result.error_messages:
         text = '; '.join(sorted(set(result.error_messages)))
         for secret in result._no_log_values:  # pylint: disable=protected-access
             text = text.replace(str(secret), '********')
+        came_from = ['%s from the %s' % (name, origin) for name, origin in sorted((origins or {}).items())
+                     if origin.startswith('variable') and "'%s'" % name in text]
+        if came_from:
+            text += ' (%s)' % ', '.join(came_from)
         raise OptionError(text)
     return result.validated_parameters
+
+
+def task_module_defaults(action_plugin):
+    """The module_defaults that apply to this action's task, as Ansible computes them.
+
+    Ansible merges them into the task's arguments before it removes ``omit`` values, so an argument
+    given as ``"{{ x | default(omit) }}"`` hides them; asking again lets such arguments fall through
+    to module_defaults as a user expects. ansible-core 2.19 renamed the helper.
+    """
+    task = action_plugin._task  # pylint: disable=protected-access
+    if not getattr(task, 'module_defaults', None):
+        return {}
+    templar = action_plugin._templar  # pylint: disable=protected-access
+    try:
+        from ansible.executor.module_common import _apply_action_arg_defaults  # ansible-core >= 2.19
+    except ImportError:
+        from ansible.executor.module_common import get_action_args_with_defaults  # ansible-core 2.17, 2.18
+        play = getattr(getattr(task, '_parent', None), '_play', None)
+        return get_action_args_with_defaults(task.resolved_action, {}, task.module_defaults, templar,
+                                             action_groups=getattr(play, '_action_groups', None))
+    return _apply_action_arg_defaults(task.resolved_action, task, {}, templar)

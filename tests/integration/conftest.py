@@ -282,6 +282,17 @@ def run_target(ansible, server, target, options, env=None):
         groups = args.pop('app_instance_group_ids', [])
         proc, tasks = ansible.play(LOOKUP_TASKS, {'group_ids': groups, 'lookup_options': args}, env=env)
         return proc, tasks, proc.stdout + proc.stderr
+    if 'task_ids' not in args and isinstance(args.get('app_instance_group_ids'), list):
+        # The role waits for the newest task of each group; naming every task the groups hold makes it return
+        # them all (and read every page), so its result compares with the module's and the lookup's.
+        every = []
+        for group_id in args['app_instance_group_ids']:
+            try:
+                every.extend(t['TaskId'] for t in server.tasks(group_id))
+            except KeyError:   # a group the test wants unknown
+                pass
+        if every:
+            args['task_ids'] = every
     variables = {ROLE_NAMES.get(k, 'ota_wait_' + k): v for k, v in args.items()}
     variables.setdefault('ota_wait_poll_interval', 2)
     variables.setdefault('ota_wait_timeout', 30)

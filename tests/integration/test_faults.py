@@ -182,7 +182,8 @@ def test_role_exact_tasks_through_every_retried_fault(emulator, ansible):
     """The role has no HTTP timeout variable: its hanging answer is test_role_deadline_holds_when_the_api_hangs."""
     faults = dict(MIXED, schedule={n: kind for n, kind in MIXED['schedule'].items() if kind != 'hang'})
     server = emulator(TWO_GROUPS, faults=faults)
-    _proc, result = ansible.play(ROLE_TASKS, role_vars(server, ota_wait_app_instance_group_ids=['aig-1', 'aig-2'],
+    every = truth(server, 'aig-1', 'aig-2')   # named, so the role returns them all: every page read exactly once
+    _proc, result = ansible.play(ROLE_TASKS, role_vars(server, ota_wait_app_instance_group_ids=['aig-1', 'aig-2'], ota_wait_task_ids=every,
                                                        ota_wait_timeout=120, ota_wait_poll_interval=2), check=True)
     assert result['success'] and result['polls'] == 1
     assert ids(result['tasks']) == truth(server, 'aig-1', 'aig-2')

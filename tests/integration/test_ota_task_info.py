@@ -45,11 +45,14 @@ def test_the_result_shape_groups_and_filters(emulator, ansible):
     assert result['ota_tasks'][0] == {'task_id': 'ota-b1', 'ota_version': 'v2', 'task_display_status': 'FINISHED',
                                       'task_start_time': '2024-01-03T00:00:00+08:00', 'app_instance_group_id': 'aig-b'}
     assert result['groups'] == {
-        'aig-b': {'total_count': 1, 'status_counts': {'FINISHED': 1}, 'all_terminal': True},
-        'aig-a': {'total_count': 2, 'status_counts': {'RUNNING': 1, 'FAILED': 1}, 'all_terminal': False},
-        'aig-empty': {'total_count': 0, 'status_counts': {}, 'all_terminal': True},
+        'aig-b': {'total_count': 1, 'status_counts': {'FINISHED': 1}, 'all_terminal': True,
+                  'newest_task_id': 'ota-b1', 'newest_status': 'FINISHED', 'in_flight': False, 'succeeded': True},
+        'aig-a': {'total_count': 2, 'status_counts': {'RUNNING': 1, 'FAILED': 1}, 'all_terminal': False,
+                  'newest_task_id': 'ota-a1', 'newest_status': 'RUNNING', 'in_flight': True, 'succeeded': False},
+        'aig-empty': {'total_count': 0, 'status_counts': {}, 'all_terminal': True,
+                      'newest_task_id': None, 'newest_status': None, 'in_flight': False, 'succeeded': True},
     }
-    assert result['total_count'] == 3 and result['all_terminal'] is False
+    assert result['total_count'] == 3 and result['all_terminal'] is False and result['succeeded'] is False
     group_args = dict(app_instance_group_ids=['aig-a', 'aig-b'])
     for extra, expected in (
         (dict(statuses=['RUNNING', 'FINISHED']), ['ota-a1', 'ota-b1']),

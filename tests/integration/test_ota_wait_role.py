@@ -52,9 +52,9 @@ def test_all_tasks_finish(emulator, ansible, tmp_path):
     assert result['groups']['aig-1']['status_counts'] == {'FINISHED': 3}
     assert 6 - INTERVAL <= result['elapsed'] <= 6 + INTERVAL + 3
     # progress at default verbosity: one line per poll with the counts by status
-    assert 'aig-1: 3 RUNNING (0s elapsed)' in proc.stdout
-    assert 'aig-1: 3 FINISHED' in proc.stdout
-    assert 'OTA tasks done after' in proc.stdout
+    assert 'aig-1: waiting for ota-0 RUNNING' in proc.stdout and '(0s elapsed)' in proc.stdout
+    assert 'aig-1: done: ota-0 FINISHED' in proc.stdout
+    assert 'OTA updates done after' in proc.stdout
 
 
 def test_one_failure_fails_fast_naming_it(emulator, ansible, tmp_path):
@@ -117,8 +117,8 @@ def test_two_groups_in_one_call(emulator, ansible, tmp_path):
     assert result['groups']['aig-1']['status_counts'] == {'FINISHED': 1}
     assert result['groups']['aig-2']['status_counts'] == {'PART_FINISHED': 1}
     assert result['groups']['aig-empty']['empty'] is True
-    assert 'aig-empty: no OTA tasks, nothing to wait for' in proc.stdout
-    assert 'group(s) with no OTA tasks: aig-empty' in proc.stdout
+    assert 'aig-empty: no OTA tasks: nothing to wait for' in proc.stdout
+    assert 'aig-empty no OTA tasks: nothing to wait for' in result['msg']
     # each poll lists each group once (one page each)
     calls = server.stats()['list_calls_by_group']
     assert calls['aig-1'] == calls['aig-2'] == calls['aig-empty'] == result['polls']

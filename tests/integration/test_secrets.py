@@ -108,7 +108,7 @@ def test_no_secret_printed_whatever_the_source(emulator, ansible, source):
     variables.update({'ota_wait_' + k: v for k, v in conn.items()})
     env = dict(how.get('env', {}), DEBUG='sdk')
     proc, outcome = ansible.play(PLAY_TASKS, variables, env=env, check=True)
-    assert outcome['module'] == outcome['lookup'] == 131 and outcome['role'].startswith('OTA tasks done')
+    assert outcome['module'] == outcome['lookup'] == 131 and outcome['role'].startswith('OTA updates done')
     assert "Delivery group 'aig-nope' does not exist" in outcome['failed'] and "'aig-nope' does not exist" in outcome['failed_role']
     assert "alibabacloud.appstreaming.ota_tasks: ListOtaTask failed: InvalidAppInstanceGroup.NotFound" in proc.stdout
     assert server.stats()['faults_injected']                                   # retries happened with the secrets in use

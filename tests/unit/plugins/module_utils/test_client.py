@@ -36,11 +36,27 @@ def test_the_result_has_tasks_counts_and_groups(emulator):
     assert result['total_count'] == 4
     assert result['status_counts'] == {'RUNNING': 1, 'FINISHED': 2, 'FAILED': 1}
     assert result['all_terminal'] is False
+    # newest_*, in_flight and succeeded are the ota_wait gate's verdict on this listing (gate.py)
     assert result['groups'] == {
-        'aig-1': {'total_count': 3, 'status_counts': {'RUNNING': 1, 'FINISHED': 1, 'FAILED': 1}, 'all_terminal': False},
-        'aig-2': {'total_count': 1, 'status_counts': {'FINISHED': 1}, 'all_terminal': True},
-        'aig-empty': {'total_count': 0, 'status_counts': {}, 'all_terminal': True},
+        'aig-1': {'total_count': 3, 'status_counts': {'RUNNING': 1, 'FINISHED': 1, 'FAILED': 1}, 'all_terminal': False,
+                  'newest_task_id': 'ota-run', 'newest_status': 'RUNNING', 'in_flight': True, 'succeeded': False},
+        'aig-2': {'total_count': 1, 'status_counts': {'FINISHED': 1}, 'all_terminal': True,
+                  'newest_task_id': 'ota-done', 'newest_status': 'FINISHED', 'in_flight': False, 'succeeded': True},
+        'aig-empty': {'total_count': 0, 'status_counts': {}, 'all_terminal': True,
+                      'newest_task_id': None, 'newest_status': None, 'in_flight': False, 'succeeded': True},
     }
+    assert result['succeeded'] is False
+
+
+def test_succeeded_is_false_for_a_failed_newest_task_and_for_a_version_not_listed_yet(emulator):
+    # all_terminal is true in both cases: it is no gate (issue 11)
+    server = emulator({'aig-f': {'tasks': [task('ota-new', 'FAILED', start='2022-08-05T10:00:00+08:00'), task('ota-old')]},
+                       'aig-1': GROUPS['aig-1']})
+    result, _warnings = listing(server, app_instance_group_ids=['aig-f'])
+    assert result['all_terminal'] is True and result['succeeded'] is False
+    assert (result['groups']['aig-f']['newest_status'], result['groups']['aig-f']['succeeded']) == ('FAILED', False)
+    result, _warnings = listing(server, app_instance_group_ids=['aig-1'], ota_version='0.0.9-not-yet')
+    assert result['ota_tasks'] == [] and result['all_terminal'] is True and result['succeeded'] is False
 
 
 def test_total_count_is_before_the_filters_and_summaries_after_them(emulator):
@@ -49,8 +65,10 @@ def test_total_count_is_before_the_filters_and_summaries_after_them(emulator):
     assert [t['task_id'] for t in result['ota_tasks']] == ['ota-ok', 'ota-bad']
     assert result['total_count'] == 4
     assert result['status_counts'] == {'FINISHED': 1, 'FAILED': 1} and result['all_terminal'] is True
-    assert result['groups']['aig-1'] == {'total_count': 3, 'status_counts': {'FINISHED': 1, 'FAILED': 1}, 'all_terminal': True}
-    assert result['groups']['aig-2'] == {'total_count': 1, 'status_counts': {}, 'all_terminal': True}
+    assert result['groups']['aig-1'] == {'total_count': 3, 'status_counts': {'FINISHED': 1, 'FAILED': 1}, 'all_terminal': True,
+                                         'newest_task_id': 'ota-ok', 'newest_status': 'FINISHED', 'in_flight': False, 'succeeded': True}
+    assert result['groups']['aig-2'] == {'total_count': 1, 'status_counts': {}, 'all_terminal': True,
+                                         'newest_task_id': None, 'newest_status': None, 'in_flight': False, 'succeeded': False}
 
 
 def test_task_ids_filter(emulator):

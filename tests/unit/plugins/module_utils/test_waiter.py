@@ -37,11 +37,15 @@ def test_success_when_every_task_finishes(emulator, clock):
     result, lines = wait(server, clock)
     assert (result['success'], result['timed_out'], result['polls'], result['elapsed']) == (True, False, 4, 30.0)
     assert clock.sleeps == [10, 10, 10]
-    assert [t['task_id'] for t in result['tasks']] == ['ota-new', 'ota-old']
-    assert result['msg'] == 'OTA tasks done after 30s: 2 task(s) 2 FINISHED'
-    assert result['failed_tasks'] == result['pending_tasks'] == result['missing_task_ids'] == []
-    assert result['groups'] == {'aig-1': {'status_counts': {'FINISHED': 2}, 'task_count': 2, 'empty': False}}
-    assert lines[0] == 'aig-1: 1 FINISHED, 1 RUNNING (0s elapsed)' and lines[-1] == 'aig-1: 2 FINISHED (30s elapsed)'
+    assert [t['task_id'] for t in result['tasks']] == ['ota-new']   # ota-old had ended before: history
+    assert result['msg'] == 'OTA updates done after 30s: aig-1 done: ota-new FINISHED (%s) (1 older task in history)' % V1
+    assert result['failed_tasks'] == result['pending_tasks'] == result['missing_task_ids'] == result['unknown_statuses'] == []
+    assert result['groups'] == {'aig-1': {
+        'status_counts': {'FINISHED': 1}, 'task_count': 1, 'empty': False, 'newest_task_id': 'ota-new', 'newest_status': 'FINISHED',
+        'in_flight': 0, 'history_count': 1, 'done': True, 'succeeded': True,
+        'summary': 'done: ota-new FINISHED (%s) (1 older task in history)' % V1}}
+    assert lines[0] == 'aig-1: waiting for ota-new RUNNING (%s) (1 older task in history) (0s elapsed)' % V1
+    assert lines[-1] == 'aig-1: done: ota-new FINISHED (%s) (1 older task in history) (30s elapsed)' % V1
 
 
 def test_a_failed_task_fails_the_wait_at_once(emulator, clock):
@@ -85,7 +89,7 @@ def test_a_task_that_appears_late_is_waited_for(emulator, clock):
     assert (result['success'], result['polls'], result['elapsed']) == (True, 5, 40.0)
     assert [t['task_id'] for t in result['tasks']] == ['ota-late']   # ota-other is not waited for
     assert lines.count('not listed yet: ota-late') == 2
-    assert 'aig-1: no matching task listed yet (0s elapsed)' in lines
+    assert 'aig-1: none of the task ids is listed here (0s elapsed)' in lines
 
 
 def test_a_task_that_never_appears_is_named_at_the_deadline(emulator, clock):
@@ -107,16 +111,26 @@ def test_ota_version_that_never_appears_is_named_at_the_deadline(emulator, clock
     server = emulator({'aig-1': {'tasks': [task('ota-v1', 'FINISHED', V1)]}}, clock=clock)
     result, _lines = wait(server, clock, ota_version=V2, wait_timeout=30)
     assert result['timed_out'] and result['polls'] == 4
-    assert result['msg'] == 'Timed out after 30s waiting for: no task of OTA version %s listed' % V2
+    assert result['msg'] == 'Timed out after 30s waiting for: aig-1: no task of OTA version %s listed yet (1 older task in history)' % V2
 
 
-def test_tasks_listed_after_the_first_poll_are_not_waited_for(emulator, clock):
+def test_a_task_first_listed_during_the_wait_is_waited_for(emulator, clock):
+    """Someone approved an update while the gate waited: the new task must finish too."""
     server = emulator({'aig-1': {'tasks': [running_until('ota-1', 15)]}}, clock=clock)
-    clock.on_sleep.append(lambda now: server.insert_task('aig-1') if len(clock.sleeps) == 1 else None)
+    new = {'TaskId': 'ota-2', 'timeline': [[0, 'STANDBY'], [30, 'RUNNING'], [45, 'FINISHED']]}
+    clock.on_sleep.append(lambda now: server.insert_task('aig-1', new) if len(clock.sleeps) == 1 else None)
     result, _lines = wait(server, clock)
-    assert result['success'] and result['polls'] == 3
-    assert [t['task_id'] for t in result['tasks']] == ['ota-1']
-    assert len(server.tasks('aig-1')) == 2 and server.tasks('aig-1')[0]['TaskDisplayStatus'] == 'RUNNING'
+    assert (result['success'], result['polls'], result['elapsed']) == (True, 6, 50.0)
+    assert [t['task_id'] for t in result['tasks']] == ['ota-2', 'ota-1']
+
+
+def test_a_task_first_listed_during_the_wait_that_fails_fails_the_wait(emulator, clock):
+    server = emulator({'aig-1': {'tasks': [running_until('ota-1', 15)]}}, clock=clock)
+    new = {'TaskId': 'ota-2', 'timeline': [[0, 'RUNNING'], [25, 'FAILED']]}
+    clock.on_sleep.append(lambda now: server.insert_task('aig-1', new) if len(clock.sleeps) == 1 else None)
+    result, _lines = wait(server, clock)
+    assert (result['success'], result['timed_out'], result['polls']) == (False, False, 4)
+    assert [t['task_id'] for t in result['failed_tasks']] == ['ota-2']
 
 
 def test_transient_errors_are_polled_through(emulator, clock):
@@ -158,9 +172,12 @@ def test_an_empty_group_is_done_at_once(emulator, clock):
     server = emulator({'aig-empty': {'tasks': []}, 'aig-1': {'tasks': [task('ota-1')]}}, clock=clock)
     result, lines = wait(server, clock, groups=('aig-1', 'aig-empty'))
     assert (result['success'], result['polls'], clock.sleeps) == (True, 1, [])
-    assert result['groups']['aig-empty'] == {'status_counts': {}, 'task_count': 0, 'empty': True}
-    assert result['msg'] == 'OTA tasks done after 0s: 1 task(s) 1 FINISHED; group(s) with no OTA tasks: aig-empty'
-    assert 'aig-empty: no OTA tasks, nothing to wait for (0s elapsed)' in lines
+    assert result['groups']['aig-empty'] == {
+        'status_counts': {}, 'task_count': 0, 'empty': True, 'newest_task_id': None, 'newest_status': None, 'in_flight': 0,
+        'history_count': 0, 'done': True, 'succeeded': True, 'summary': 'no OTA tasks: nothing to wait for'}
+    assert result['msg'] == ('OTA updates done after 0s: aig-1 up to date: newest task ota-1 FINISHED on 2022-08-04T14:36:00+08:00; '
+                             'aig-empty no OTA tasks: nothing to wait for')
+    assert 'aig-empty: no OTA tasks: nothing to wait for (0s elapsed)' in lines
 
 
 @pytest.mark.parametrize('options, words', [
@@ -189,10 +206,10 @@ def test_an_unsettled_listing_is_polled_again_not_taken_as_done(emulator, clock)
     faults = {'schedule': {str(n): 'insert_head' for n in (2, 4, 6)}}
     server = emulator({'aig-1': {'generate': {'count': 150, 'status': 'FINISHED'}}}, clock=clock, faults=faults)
     result, _lines = wait(server, clock, wait_timeout=30)
-    # The watched set comes from the first settled poll, which holds the three inserted RUNNING tasks.
+    # The first settled poll holds the three inserted RUNNING tasks: they are in flight, so waited for.
     assert (result['success'], result['timed_out']) == (False, True)
     assert result['polls'] > 1
-    assert [t['task_id'] for t in result['tasks']] == [t['TaskId'] for t in server.tasks('aig-1')]
+    assert [t['task_id'] for t in result['tasks']] == [t['TaskId'] for t in server.tasks('aig-1')][:3]
     assert len(result['pending_tasks']) == 3
 
 
@@ -204,10 +221,13 @@ def test_a_listing_that_never_settles_times_out_saying_why(emulator, clock):
     assert 'the task list of aig-1 kept changing while it was read' in result['msg']
 
 
-def test_task_ids_and_ota_version_together_wait_for_the_tasks_of_that_version(emulator, clock):
-    tasks = [running_until('ota-v1', 15), running_until('ota-v2', 25, version=V2, start='2022-08-05T10:00:00+08:00')]
-    server = emulator({'aig-1': {'tasks': tasks}}, clock=clock)
-    result, _lines = wait(server, clock, task_ids=['ota-v1', 'ota-v2'], ota_version=V2)
-    # ota-v1 is listed (so not "missing") but of another version (so not waited for)
-    assert (result['success'], result['missing_task_ids']) == (True, [])
-    assert [t['task_id'] for t in result['tasks']] == ['ota-v2'] and result['elapsed'] == 30.0
+def test_task_ids_and_ota_version_together_are_refused():
+    with pytest.raises(OptionError, match='task_ids and ota_version are mutually exclusive'):
+        wait_spec({'wait_timeout': 60, 'poll_interval': 10, 'success_statuses': ['FINISHED'], 'task_ids': ['ota-1'],
+                   'ota_version': V2}, ('aig-1',))
+
+
+def test_task_ids_are_stripped_and_repeats_dropped():
+    spec = wait_spec({'wait_timeout': 60, 'poll_interval': 10, 'success_statuses': ['FINISHED'],
+                      'task_ids': [' ota-1 ', 'ota-1', 'ota-2']}, ('aig-1',))
+    assert spec.task_ids == ('ota-1', 'ota-2')

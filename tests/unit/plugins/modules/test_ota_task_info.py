@@ -37,7 +37,10 @@ def test_lists_every_task_and_summarises(emulator, capsys):
     assert [t['task_id'] for t in result['ota_tasks'][:2]] == ['ota-run', 'ota-ok'] and len(result['ota_tasks']) == 122
     assert result['total_count'] == 122 and result['all_terminal'] is False
     assert result['status_counts'] == {'RUNNING': 1, 'FINISHED': 121}
-    assert result['groups']['aig-2'] == {'total_count': 120, 'status_counts': {'FINISHED': 120}, 'all_terminal': True}
+    assert result['groups']['aig-2'] == {'total_count': 120, 'status_counts': {'FINISHED': 120}, 'all_terminal': True,
+                                         'newest_task_id': result['ota_tasks'][2]['task_id'], 'newest_status': 'FINISHED',
+                                         'in_flight': False, 'succeeded': True}
+    assert result['succeeded'] is False   # aig-1's newest task is still running
 
 
 def test_the_alias_takes_one_group_and_filters_apply(emulator, capsys):
