@@ -12,12 +12,16 @@ from __future__ import annotations
 import time
 
 from . import credentials, gate
+from . import groups as group_model
+from . import lifecycle
 from . import tasks as task_model
-from .options import connection_settings, query as parse_query
-from .pager import OtaTaskPager
+from .errors import AppStreamingError, OutcomeUnknown, ResponseError
+from .options import connection_settings, group_filter, query as parse_query
+from .pager import APP_INSTANCE_GROUPS, OtaTaskPager
 from .transport import Transport
 
 LISTING_TIME_BUDGET = 600.0  # seconds one listing (every page of every group, retries included) may take
+OTA_TYPE = 'Fota'
 
 
 class OtaTaskClient:
@@ -79,6 +83,90 @@ class OtaTaskClient:
         result['succeeded'] = all(g['succeeded'] for g in groups.values())
         return result
 
+    # --- Delivery groups, release notes and approvals (ota-lifecycle.md) ---
+
+    def list_app_instance_groups(self, group_ids=None, name=None, statuses=None, deadline=None, region_id=None):
+        """The delivery groups of the region (snake_case, groups.to_group), every page, API order.
+
+        One id is asked for server-side; several are filtered from the region's listing, which
+        takes ceil(groups / 100) calls instead of one per id. ``name`` is a substring.
+        ``region_id=''`` lists every region (no BizRegionId).
+        """
+        group_ids = tuple(group_ids or ())
+        region = self.settings.region_id if region_id is None else (region_id or None)
+        key = group_model.GroupQuery(region, group_ids[0] if len(group_ids) == 1 else None,
+                                     name or None, tuple(statuses or ()))
+        listing, = self.pager.all(APP_INSTANCE_GROUPS, [key], group_model.DEFAULT_PAGE_SIZE, deadline)
+        # The API applies name and statuses; only several ids are picked here (in the order listed).
+        return group_model.filter_groups(listing.tasks, group_ids) if len(group_ids) > 1 else listing.tasks
+
+    def group_tasks(self, group_ids, deadline=None):
+        """{group id: every listed task (ListOtaTask, all pages)} for the groups given, concurrently."""
+        if not group_ids:
+            return {}
+        return {lst.group_id: lst.tasks for lst in self.pager.list_all(list(group_ids), OTA_TYPE, None, deadline)}
+
+    def release_note(self, task_id, deadline=None):
+        """GetOtaTaskByTaskId: {task_id, ota_version, release_note, task_start_time} of one (pending) task."""
+        body = self.transport.call('GetOtaTaskByTaskId', {'TaskId': task_id}, deadline)
+        for key in ('OtaVersion', 'ReleaseNote', 'TaskStartTime'):
+            if body.get(key) is not None and not isinstance(body[key], str):
+                raise ResponseError('GetOtaTaskByTaskId', 'for task %s: %s: expected a string' % (task_id, key), body.get('RequestId'))
+        return {'task_id': task_id, 'ota_version': body.get('OtaVersion') or '', 'release_note': body.get('ReleaseNote') or '',
+                'task_start_time': body.get('TaskStartTime') or ''}
+
+    def release_notes(self, task_ids, deadline=None):
+        """{task id: release_note()} for each distinct task id, concurrently."""
+        distinct = list(dict.fromkeys(t for t in task_ids if t))
+        results = concurrently(lambda task_id: self.release_note(task_id, deadline), distinct, self.transport.limiter.maximum)
+        notes = {}
+        for task_id, (value, error) in zip(distinct, results):
+            if error is not None:
+                raise error
+            notes[task_id] = value
+        return notes
+
+    def approve(self, group_id, task_id, start_time, deadline=None):
+        """ApproveOtaTask for one group, quoting its pending ``task_id``; ``start_time`` as the API takes it.
+
+        A lost answer is settled by reading the group again (ota-lifecycle.md section 5): a changed
+        TaskId means the approval took effect; an unchanged one means it did not, and sending it
+        again is safe (an approval quoting a stale TaskId is refused). Returns the number of
+        lost answers settled that way.
+        """
+        params = {'AppInstanceGroupId': group_id, 'BizRegionId': self.settings.region_id, 'OtaType': OTA_TYPE,
+                  'StartTime': start_time, 'TaskId': task_id}
+        lost = 0
+        while True:
+            try:
+                self.transport.call('ApproveOtaTask', params, deadline, write=True)
+                return lost
+            except OutcomeUnknown as exc:
+                lost += 1
+                group = self._read_group(group_id, deadline)
+                if group is not None and lifecycle.took_effect(task_id, group_model.OtaInfo.of(group)):
+                    return lost
+                if lost > self.settings.retries:
+                    raise OutcomeUnknown('%s; the group still shows task %s after %d attempts' % (str(exc).rstrip('.'), task_id, lost)) from None
+
+    def _read_group(self, group_id, deadline=None):
+        found = self.list_app_instance_groups([group_id], deadline=deadline)
+        return found[0] if found else None
+
+
+def concurrently(function, items, max_workers):
+    """[(result, None) or (None, the AppStreamingError)] of ``function(item)`` for every item, in order; all are tried."""
+    def guarded(item):
+        try:
+            return function(item), None
+        except AppStreamingError as exc:
+            return None, exc
+    if len(items) <= 1:
+        return [guarded(item) for item in items]
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=min(len(items), max_workers), thread_name_prefix='appstreaming') as pool:
+        return list(pool.map(guarded, items))
+
 
 def _gate_fields(verdict):
     """What the ota_wait gate would decide from this one listing (with success_statuses [FINISHED])."""
@@ -93,4 +181,24 @@ def run(params, environ=None):
     query = parse_query(params)
     with OtaTaskClient(params, environ) as client:
         result = client.query(query, deadline=time.monotonic() + LISTING_TIME_BUDGET)
+        return result, list(client.warnings)
+
+
+def run_group_info(params, environ=None):
+    """app_instance_group_info: (result, warnings) for the (already type-checked) options."""
+    wanted = group_filter(params)
+    with OtaTaskClient(params, environ) as client:
+        deadline = time.monotonic() + LISTING_TIME_BUDGET
+        listed = client.list_app_instance_groups(wanted.group_ids, wanted.name, wanted.statuses, deadline)
+        missing = sorted(set(wanted.group_ids) - {g['app_instance_group_id'] for g in listed})
+        if missing and not wanted.name and not wanted.statuses:
+            client.warnings.append('app_instance_group_ids: %s not found in region %s' % (', '.join(missing), client.settings.region_id))
+        if wanted.release_notes:
+            notes = client.release_notes([g['ota']['task_id'] for g in listed if g['ota']['update_available']], deadline)
+            for group in listed:
+                note = notes.get(group['ota']['task_id']) if group['ota']['update_available'] else None
+                group['ota']['release_note'] = note['release_note'] if note else None
+        result = dict(app_instance_groups=listed, total_count=len(listed),
+                      updates_available=sum(1 for g in listed if g['ota']['update_available']),
+                      region_id=client.settings.region_id)
         return result, list(client.warnings)

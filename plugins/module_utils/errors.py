@@ -72,6 +72,13 @@ class TransportError(AppStreamingError):
     """The endpoint could not be reached or answered garbage, after all retries."""
 
 
+class OutcomeUnknown(TransportError):
+    """A write whose answer was lost (timeout, dropped connection, garbled body): it may or may not have been applied.
+
+    It is never resent blindly; the caller re-reads the state first.
+    """
+
+
 class ApiError(AppStreamingError):
     """An error answer of the API: Code, Message, RequestId, HTTP status and Recommend."""
 

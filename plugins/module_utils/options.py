@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import env_fallback
 
 from .errors import OptionError
+from .lifecycle import parse_time
 from .tasks import OTA_TYPES, STATUSES
 
 DEFAULT_REGION = 'cn-shanghai'
@@ -246,3 +247,97 @@ def query(params):
         task_ids=id_list(params, 'task_ids', 'task id') or None,
         ota_version=params.get('ota_version') or None,
     )
+
+
+# --- Delivery groups and approvals (app_instance_group_info, ota_task, the ota_rollout role) ---
+
+MAX_START_TIME_AGE = 300  # seconds: an explicit start_time may be at most this far in the past
+
+
+def group_info_argument_spec():
+    """What app_instance_group_info lists and filters."""
+    return dict(
+        app_instance_group_ids=dict(type='list', elements='str', aliases=['app_instance_group_id']),
+        name=dict(type='str'),
+        statuses=dict(type='list', elements='str'),
+        release_notes=dict(type='bool', default=False),
+    )
+
+
+def approval_argument_spec():
+    """What ota_task approves."""
+    return dict(
+        state=dict(type='str', default='approved', choices=['approved']),
+        app_instance_group_ids=dict(type='list', elements='str', required=True, aliases=['app_instance_group_id']),
+        ota_version=dict(type='str', required=True),
+        start_time=dict(type='str', default='now'),
+    )
+
+
+class GroupFilter(NamedTuple):
+    group_ids: tuple
+    name: Optional[str]
+    statuses: tuple
+    release_notes: bool
+
+
+class Approval(NamedTuple):
+    group_ids: tuple
+    ota_version: str
+    start_time: object         # aware datetime: when the update should start
+    explicit_start: bool       # False for 'now': a STANDBY task is then left as scheduled
+
+
+def _group_ids(params, required):
+    group_ids = []
+    for group_id in params.get('app_instance_group_ids') or []:
+        group_id = (group_id or '').strip()
+        if not group_id:
+            raise OptionError('app_instance_group_ids must not contain an empty group id')
+        if group_id not in group_ids:
+            group_ids.append(group_id)
+    if required and not group_ids:
+        raise OptionError('app_instance_group_ids needs at least one delivery group id')
+    return tuple(group_ids)
+
+
+def group_filter(params):
+    """Check app_instance_group_info's filters."""
+    statuses = []
+    for status in params.get('statuses') or []:
+        status = (status or '').strip()
+        if not status:
+            raise OptionError('statuses must not contain an empty status')
+        statuses.append(status)
+    name = params.get('name')
+    if name is not None and not name.strip():
+        raise OptionError('name must not be empty (leave it out to list every group)')
+    return GroupFilter(_group_ids(params, required=False), name, tuple(statuses), bool(params.get('release_notes')))
+
+
+def start_time(value, now):
+    """(aware datetime, explicit?) of a start_time option: 'now', or ISO 8601 with a zone, at most 5 minutes past."""
+    text = '' if value is None else str(value).strip()
+    if text.lower() in ('', 'now'):
+        return now, False
+    try:
+        moment = parse_time(text)
+    except ValueError as exc:
+        raise OptionError('start_time %r %s' % (text, exc)) from None
+    if (now - moment).total_seconds() > MAX_START_TIME_AGE:
+        raise OptionError('start_time %r is more than 5 minutes in the past (now is %s UTC); use now or a later time'
+                          % (text, now.strftime('%Y-%m-%dT%H:%M')))
+    return moment, True
+
+
+def approval(params, now):
+    """Check ota_task's options; ``now`` is an aware datetime."""
+    group_ids = _group_ids(params, required=True)
+    version = params.get('ota_version')
+    if version is None or not str(version).strip():
+        raise OptionError('ota_version must not be empty: give the OTA version you reviewed (new_ota_version of '
+                          'app_instance_group_info)')
+    if params.get('state', 'approved') != 'approved':
+        raise OptionError("state must be approved, got %r" % params.get('state'))
+    moment, explicit = start_time(params.get('start_time'), now)
+    return Approval(group_ids, str(version).strip(), moment, explicit)

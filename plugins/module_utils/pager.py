@@ -1,19 +1,22 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Paging through ListOtaTask: every task of every group, exactly once, in API order.
+"""Paging through any list action (ListOtaTask, ListAppInstanceGroup): every item exactly once, in API order.
 
-Page 1 of each group gives TotalCount; the remaining pages are independent, so they are
-fetched concurrently (bounded by the transport's limiter), groups too. A group whose
-pages disagree (TotalCount changed, a short or empty page, a task seen twice) is read
-again, up to ``MAX_ROUNDS`` times; if it never settles, the caller gets a warning.
+A :class:`ListSpec` says how one action is asked and answered; :class:`Pager` does the rest
+the same way for all of them. Page 1 of each listing gives TotalCount; the remaining pages
+are independent, so they are fetched concurrently (bounded by the transport's limiter),
+listings too. A listing whose pages disagree (TotalCount changed, a short or empty page, an
+item seen twice) is read again, up to ``MAX_ROUNDS`` times; if it never settles, the caller
+gets a warning.
 """
 
 from __future__ import annotations
 
 import importlib.util
-from typing import NamedTuple, Optional
+from typing import Callable, NamedTuple, Optional
 
+from . import groups as group_model
 from . import tasks as task_model
 from .errors import ApiError, ResponseError
 
@@ -61,97 +64,165 @@ def check_page(body):
 class Page(NamedTuple):
     number: int
     total_count: int
-    tasks: list
+    tasks: list  # the page's items, converted (snake_case)
     request_id: Optional[str]
+
+    @property
+    def items(self):
+        return self.tasks
 
 
 class GroupListing(NamedTuple):
-    group_id: str
+    group_id: str  # the listing's key: a delivery group for ListOtaTask, the filters for ListAppInstanceGroup
     total_count: int
-    tasks: list  # snake_case tasks (tasks.to_task), API order, unique task_id
+    tasks: list  # snake_case items (tasks.to_task, groups.to_group), API order, unique ids
     consistent: bool = True
 
+    @property
+    def items(self):
+        return self.tasks
 
-class OtaTaskPager:
-    """Lists groups through one Transport; ``warnings`` collects what the caller should say."""
+
+class ListSpec(NamedTuple):
+    """How one list action is asked and answered.
+
+    ``request(key, number, size)`` gives (form params, URL query or None); ``check(body)`` gives
+    (TotalCount, raw items) of a valid answer or None; ``explain(body)`` says why it is not
+    valid; ``convert(raw, key, strings)`` makes the returned item, whose ``id_key`` identifies
+    it; ``describe(key)`` names the listing in messages; ``on_error(exc, key, region)`` may
+    turn an ApiError into a clearer one (or return None).
+    """
+
+    action: str
+    request: Callable
+    check: Callable
+    explain: Callable
+    convert: Callable
+    id_key: str
+    describe: Callable
+    list_name: Callable
+    item_name: str
+    on_error: Optional[Callable] = None
+
+
+def _task_request(key, number, size):
+    group_id, ota_type = key
+    return {'AppInstanceGroupId': group_id, 'OtaType': ota_type, 'PageNumber': number, 'PageSize': size}, None
+
+
+def _explain_task_page(body):
+    from .page_schema import explain  # only for an invalid answer
+    return explain(body)
+
+
+def _task_not_found(exc, key, region_id):
+    if exc.code == 'InvalidAppInstanceGroup.NotFound':
+        return ApiError(exc.action, exc.code, exc.api_message, exc.request_id, exc.status, exc.recommend,
+                        'Delivery group %r does not exist in region %s or is not visible to this account' % (key[0], region_id))
+    return None
+
+
+OTA_TASKS = ListSpec(
+    action=ACTION, request=_task_request, check=check_page, explain=_explain_task_page,
+    convert=lambda raw, key, strings: task_model.to_task(raw, key[0], strings), id_key='task_id',
+    describe=lambda key: 'group %s' % key[0], list_name=lambda key: 'the task list of %s' % key[0], item_name='tasks',
+    on_error=_task_not_found)
+
+
+def _group_not_found(exc, key, region_id):  # pylint: disable=unused-argument
+    if key.group_id and exc.code in ('InvalidAppInstanceGroup.NotFound', 'InvalidAppInstanceGroupId.NotFound'):
+        return ApiError(exc.action, exc.code, exc.api_message, exc.request_id, exc.status, exc.recommend,
+                        'Delivery group %r does not exist in region %s or is not visible to this account'
+                        % (key.group_id, key.region_id or region_id))
+    return None
+
+
+APP_INSTANCE_GROUPS = ListSpec(
+    action=group_model.ACTION, request=group_model.request, check=group_model.check_page, explain=group_model.explain,
+    convert=group_model.to_group, id_key='app_instance_group_id', describe=group_model.describe,
+    list_name=group_model.describe, item_name='groups', on_error=_group_not_found)
+
+
+class Pager:
+    """Lists through one Transport; ``warnings`` collects what the caller should say."""
 
     def __init__(self, transport):
         self.transport = transport
         self.warnings = []
-        self.unsettled = []  # groups of the last list_all whose pages never formed one snapshot
+        self.unsettled = []  # keys of the last list_all whose pages never formed one snapshot
         self._strings = {}  # one copy of each repeated value (status, version): 100,000 tasks hold few distinct ones
 
-    def fetch(self, group_id, ota_type, number, size, deadline=None):
-        params = {'AppInstanceGroupId': group_id, 'OtaType': ota_type, 'PageNumber': number, 'PageSize': size}
+    def fetch_page(self, spec, key, number, size, deadline=None):
+        params, query = spec.request(key, number, size)
         try:
-            body = self.transport.call(ACTION, params, deadline)
+            if query:
+                body = self.transport.call(spec.action, params, deadline, query=query)
+            else:
+                body = self.transport.call(spec.action, params, deadline)
         except ApiError as exc:
-            if exc.code == 'InvalidAppInstanceGroup.NotFound':
-                raise ApiError(exc.action, exc.code, exc.api_message, exc.request_id, exc.status, exc.recommend,
-                               'Delivery group %r does not exist in region %s or is not visible to this account'
-                               % (group_id, self.transport.settings.region_id)) from None
+            clearer = spec.on_error(exc, key, self.transport.settings.region_id) if spec.on_error else None
+            if clearer is not None:
+                raise clearer from None
             raise
         request_id = body.get('RequestId') if isinstance(body.get('RequestId'), str) else None
-        checked = check_page(body)
+        checked = spec.check(body)
         if checked is None:
-            from .page_schema import explain  # only for an invalid answer
-            raise ResponseError(ACTION, 'for group %s page %d: %s' % (group_id, number, explain(body)), request_id)
-        total, raw_tasks = checked
+            raise ResponseError(spec.action, 'for %s page %d: %s' % (spec.describe(key), number, spec.explain(body)), request_id)
+        total, raw_items = checked
         # Turned into the returned form at once, so the raw answer is garbage as soon as the page is read.
         strings = self._strings
-        tasks = [task_model.to_task(raw, group_id, strings) for raw in raw_tasks]
-        return Page(number, total, tasks, request_id)
+        items = [spec.convert(raw, key, strings) for raw in raw_items]
+        return Page(number, total, items, request_id)
 
-    def list_pages(self, group_ids, ota_type, page_number, page_size, deadline=None):
-        """One given page of each group, as the API returns it (page_number mode)."""
-        jobs = [(g, page_number) for g in group_ids]
-        pages = self._run(jobs, ota_type, page_size, deadline)
-        return [GroupListing(g, pages[(g, page_number)].total_count, pages[(g, page_number)].tasks) for g in group_ids]
+    def pages(self, spec, keys, page_number, page_size, deadline=None):
+        """One given page of each listing, as the API returns it (page_number mode)."""
+        pages = self._run(spec, [(k, page_number) for k in keys], page_size, deadline)
+        return [GroupListing(k, pages[(k, page_number)].total_count, pages[(k, page_number)].tasks) for k in keys]
 
-    def list_all(self, group_ids, ota_type, page_size=None, deadline=None):
-        """Every task of each group; GroupListings in the order of ``group_ids``."""
+    def all(self, spec, keys, page_size=None, deadline=None):
+        """Every item of each listing; GroupListings in the order of ``keys``."""
         size = page_size or DEFAULT_PAGE_SIZE
         listings = {}
-        pending = list(group_ids)
+        pending = list(keys)
         for _round in range(MAX_ROUNDS):
-            firsts = self._run([(g, 1) for g in pending], ota_type, size, deadline)
+            firsts = self._run(spec, [(k, 1) for k in pending], size, deadline)
             rest = []
-            for group_id in pending:
-                first = firsts[(group_id, 1)]
+            for key in pending:
+                first = firsts[(key, 1)]
                 pages = -(-first.total_count // size)
                 if pages > MAX_PAGES:
-                    raise ResponseError(ACTION, 'group %s reports TotalCount %d, more than %d pages' % (group_id, first.total_count, MAX_PAGES),
-                                        first.request_id)
-                rest.extend((group_id, n) for n in range(2, pages + 1))
-            others = self._run(rest, ota_type, size, deadline)
+                    raise ResponseError(spec.action, '%s reports TotalCount %d, more than %d pages'
+                                        % (spec.describe(key), first.total_count, MAX_PAGES), first.request_id)
+                rest.extend((key, n) for n in range(2, pages + 1))
+            others = self._run(spec, rest, size, deadline)
             unsettled = []
-            for group_id in pending:
-                first = firsts[(group_id, 1)]
-                pages = [first] + [others[(group_id, n)] for n in range(2, max(1, -(-first.total_count // size)) + 1)]
-                listings[group_id] = _assemble(group_id, pages, size)
-                if not listings[group_id].consistent:
-                    unsettled.append(group_id)
+            for key in pending:
+                first = firsts[(key, 1)]
+                pages = [first] + [others[(key, n)] for n in range(2, max(1, -(-first.total_count // size)) + 1)]
+                listings[key] = _assemble(key, pages, size, spec.id_key)
+                if not listings[key].consistent:
+                    unsettled.append(key)
             pending = unsettled
             if not pending:
                 break
         self.unsettled = list(pending)
-        for group_id in pending:
+        for key in pending:
             self.warnings.append(
-                '%s: the task list of %s kept changing while it was read (%d attempts); the result may miss or repeat '
-                'tasks that changed meanwhile' % (ACTION, group_id, MAX_ROUNDS))
-        return [listings[g] for g in group_ids]
+                '%s: %s kept changing while it was read (%d attempts); the result may miss or repeat '
+                '%s that changed meanwhile' % (spec.action, spec.list_name(key), MAX_ROUNDS, spec.item_name))
+        return [listings[k] for k in keys]
 
-    def _run(self, jobs, ota_type, size, deadline):
-        """Fetch (group, page) jobs concurrently; the first error wins and is raised."""
+    def _run(self, spec, jobs, size, deadline):
+        """Fetch (key, page) jobs concurrently; the first error wins and is raised."""
         if not jobs:
             return {}
         if len(jobs) == 1:
-            group_id, number = jobs[0]
-            return {jobs[0]: self.fetch(group_id, ota_type, number, size, deadline)}
+            key, number = jobs[0]
+            return {jobs[0]: self.fetch_page(spec, key, number, size, deadline)}
         from concurrent.futures import ThreadPoolExecutor  # only needed from the second request on
         workers = min(len(jobs), self.transport.limiter.maximum)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix='ListOtaTask') as pool:
-            futures = {job: pool.submit(self.fetch, job[0], ota_type, job[1], size, deadline) for job in jobs}
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=spec.action) as pool:
+            futures = {job: pool.submit(self.fetch_page, spec, job[0], job[1], size, deadline) for job in jobs}
             try:
                 return {job: future.result() for job, future in futures.items()}
             except BaseException:
@@ -160,22 +231,40 @@ class OtaTaskPager:
                 raise
 
 
-def _assemble(group_id, pages, size):
+class OtaTaskPager(Pager):
+    """ListOtaTask per delivery group: the pager of the task listings (module, lookup, waiter)."""
+
+    def fetch(self, group_id, ota_type, number, size, deadline=None):
+        return self.fetch_page(OTA_TASKS, (group_id, ota_type), number, size, deadline)
+
+    def list_pages(self, group_ids, ota_type, page_number, page_size, deadline=None):
+        """One given page of each group, as the API returns it (page_number mode)."""
+        listings = self.pages(OTA_TASKS, [(g, ota_type) for g in group_ids], page_number, page_size, deadline)
+        return [listing._replace(group_id=listing.group_id[0]) for listing in listings]
+
+    def list_all(self, group_ids, ota_type, page_size=None, deadline=None):
+        """Every task of each group; GroupListings in the order of ``group_ids``."""
+        listings = self.all(OTA_TASKS, [(g, ota_type) for g in group_ids], page_size, deadline)
+        self.unsettled = [key[0] for key in self.unsettled]
+        return [listing._replace(group_id=listing.group_id[0]) for listing in listings]
+
+
+def _assemble(key, pages, size, id_key='task_id'):
     """Join pages; mark the listing inconsistent unless the pages form one snapshot."""
     total = pages[0].total_count
     seen = set()
-    tasks = []
+    items = []
     consistent = True
     for index, page in enumerate(pages):
         expected = size if index < len(pages) - 1 else total - size * (len(pages) - 1)
         if page.total_count != total or len(page.tasks) != max(expected, 0):
             consistent = False
-        for task in page.tasks:
-            if task['task_id'] in seen:
+        for item in page.tasks:
+            if item[id_key] in seen:
                 consistent = False
                 continue
-            seen.add(task['task_id'])
-            tasks.append(task)
-    if len(tasks) != total:
+            seen.add(item[id_key])
+            items.append(item)
+    if len(items) != total:
         consistent = False
-    return GroupListing(group_id, total, tasks, consistent)
+    return GroupListing(key, total, items, consistent)

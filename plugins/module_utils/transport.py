@@ -8,6 +8,12 @@ server errors, dropped connections, read timeouts and truncated bodies, with exp
 backoff and full jitter that honours ``x-acs-retry-after``. Auth and validation errors
 are never retried. A shared :class:`AdaptiveLimiter` bounds the requests in flight and
 halves that bound when the API throttles.
+
+Any answer whose ``Code`` is present and not ``success`` is an API error, even with HTTP 200.
+A write (``write=True``, ApproveOtaTask) is resent only when the API cannot have applied it:
+throttling or a 5xx answer that carries an error code. A write whose answer was lost (timeout,
+dropped connection, garbled body, a 5xx without an error code) raises :class:`OutcomeUnknown`
+at once: the caller re-reads the state before deciding to send it again.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ except ImportError:  # reported by the plugins with missing_required_lib
     HAS_REQUESTS = False
 
 from . import signer
-from .errors import ApiError, ResponseError, TransportError, hint
+from .errors import ApiError, OutcomeUnknown, ResponseError, TransportError, hint
 
 API_VERSION = '2021-09-01'
 USER_AGENT = 'alibabacloud.appstreaming/0.1.0 (Ansible collection)'
@@ -45,11 +51,12 @@ MIN_ATTEMPT_SECONDS = 0.5  # the last attempt before a deadline still gets this 
 class _Retry(Exception):
     """A failure worth another attempt; ``final`` is what to raise if none is left."""
 
-    def __init__(self, final, throttled=False, retry_after=None):
+    def __init__(self, final, throttled=False, retry_after=None, answered=False):
         super().__init__(str(final))
         self.final = final
         self.throttled = throttled
         self.retry_after = retry_after
+        self.answered = answered  # the API answered with an error code: it did not apply the request
 
 
 class AdaptiveLimiter:
@@ -137,10 +144,13 @@ class Transport:
     def close(self):
         self._session.close()
 
-    def call(self, action, params, deadline=None):
+    def call(self, action, params, deadline=None, query=None, write=False):
         """POST one action; returns the decoded JSON body (a dict).
 
-        With a monotonic ``deadline``, no attempt's read timeout and no backoff reaches past it.
+        ``params`` go in the form body (a list value is sent as ``Key.1=..&Key.2=..``), ``query``
+        in the signed URL query. With a monotonic ``deadline``, no attempt's read timeout and no
+        backoff reaches past it. With ``write``, a failure the API may have applied anyway is
+        raised at once as :class:`OutcomeUnknown`, never resent.
         """
         attempt = 0
         waited = 0.0
@@ -151,7 +161,7 @@ class Transport:
                 if epoch is False:
                     raise _deadline_error('%s: no free request slot (max_concurrency) before the deadline' % action)
                 try:
-                    result = self._once(action, params, deadline)
+                    result = self._once(action, params, deadline, query)
                 finally:
                     self.limiter.release()
                 self.limiter.succeeded()
@@ -159,6 +169,8 @@ class Transport:
             except _Retry as retry:
                 if retry.throttled:
                     self.limiter.throttled(epoch)
+                if write and not retry.answered:
+                    raise OutcomeUnknown('%s: the outcome is unknown: %s' % (action, str(retry.final).rstrip('.'))) from None
                 delay = self._backoff(attempt, retry.retry_after)
                 out_of_time = deadline is not None and self._clock() + delay > deadline
                 if attempt >= self.settings.retries or out_of_time or waited + delay > RETRY_TIME_BUDGET:
@@ -187,7 +199,7 @@ class Transport:
         final.transient = True
         return final
 
-    def _headers(self, action, body, credential):
+    def _headers(self, action, body, credential, query=None):
         headers = {
             'host': self.settings.endpoint.host,
             'accept': 'application/json',
@@ -203,10 +215,10 @@ class Transport:
             headers['x-acs-accesskey-id'] = credential.access_key_id
             headers['x-acs-security-token'] = credential.security_token
         headers['Authorization'] = signer.authorization(
-            'POST', '/', {}, headers, body, credential.access_key_id, credential.access_key_secret)
+            'POST', '/', query or {}, headers, body, credential.access_key_id, credential.access_key_secret)
         return headers
 
-    def _once(self, action, params, deadline=None):
+    def _once(self, action, params, deadline=None, query=None):
         # Fetching a temporary key (STS, the default chain) uses the library's own timeouts; the
         # deadline is checked around it so a slow credential source cannot start a request past it.
         started = self._clock()
@@ -214,9 +226,12 @@ class Transport:
         if deadline is not None and self._clock() > max(deadline, started) + MIN_ATTEMPT_SECONDS:
             raise _deadline_error('%s: the deadline passed while getting credentials from %s'
                                   % (action, getattr(self.credentials, 'source', 'the credential source')))
-        body = urlencode(sorted((k, str(v)) for k, v in params.items() if v is not None)).encode('utf-8')
-        headers = self._headers(action, body, credential)
+        body = urlencode(form_pairs(params)).encode('utf-8')
+        query = {k: str(v) for k, v in (query or {}).items() if v is not None}
+        headers = self._headers(action, body, credential, query)
         url = self.settings.endpoint.url
+        if query:
+            url += '?' + signer.canonical_query(query)  # exactly the query that was signed
         timeout = self.settings.timeout
         if deadline is not None:
             timeout = max(MIN_ATTEMPT_SECONDS, min(timeout, deadline - self._clock()))
@@ -253,7 +268,14 @@ class Transport:
             error = ApiError(action, str(data.get('Code')), str(data.get('Message') or ''), data.get('RequestId'), status,
                              data.get('Recommend'), code_hint, retry_after)
             if error.code in RETRYABLE_CODES or status >= 500:
-                raise _Retry(error, throttled=error.code in THROTTLING_CODES, retry_after=retry_after)
+                raise _Retry(error, throttled=error.code in THROTTLING_CODES, retry_after=retry_after, answered=True)
+            raise error
+        if isinstance(data, dict) and data.get('Code') is not None and data.get('Code') != 'success':
+            # An error in a normal answer (ApproveOtaTask's OtaTask.Running comes as HTTP 200).
+            error = ApiError(action, str(data.get('Code')), str(data.get('Message') or ''), data.get('RequestId'), status,
+                             data.get('Recommend'), hint(data.get('Code'), getattr(self.credentials, 'assumed_role', False)))
+            if error.code in RETRYABLE_CODES:
+                raise _Retry(error, throttled=error.code in THROTTLING_CODES, answered=True)
             raise error
         if data is None:
             # A truncated or garbled 200 is a transport accident: worth another attempt.
@@ -262,6 +284,19 @@ class Transport:
         if not isinstance(data, dict):
             raise ResponseError(action, 'the body is a JSON %s, not an object' % type(data).__name__)
         return data
+
+
+def form_pairs(params):
+    """Sorted (key, text) pairs of a form body; a list or tuple value becomes Key.1, Key.2, ... (None is left out)."""
+    pairs = []
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            pairs.extend(('%s.%d' % (key, index), str(item)) for index, item in enumerate(value, 1))
+        else:
+            pairs.append((key, str(value)))
+    return sorted(pairs)
 
 
 def _deadline_error(text):

@@ -23,6 +23,8 @@ mkdir -p "$out"
 PAGES=(
     "module:$ns.ota_task_info:app_instance_group_ids|access_key_id|ALIBABA_CLOUD_ACCESS_KEY_ID|ALIBABA_CLOUD_REGION_ID|ALICLOUD_REGION|ota_tasks|all_terminal|EXAMPLES"
     "module:$ns.ota_task_wait:wait_timeout|poll_interval|success_statuses|ALIBABA_CLOUD_SECURITY_TOKEN|failed_tasks|EXAMPLES"
+    "module:$ns.app_instance_group_info:app_instance_group_ids|release_notes|update_available|new_ota_version|EXAMPLES"
+    "module:$ns.ota_task:ota_version|start_time|in_flight_task_ids|ModifyAppInstanceGroupAttribute|EXAMPLES"
     "lookup:$ns.ota_tasks:_terms|statuses|ansible_appstreaming_region_id|ALIBABA_CLOUD_ACCESS_KEY_ID|ALICLOUD_ACCESS_KEY|ALIBABA_CLOUD_REGION_ID|EXAMPLES"
     "role:$ns.ota_wait:ota_wait_app_instance_group_ids|ota_wait_timeout|ota_wait_fail_fast|ALIBABA_CLOUD_ACCESS_KEY_ID|ALIBABA_CLOUD_REGION_ID"
 )

@@ -15,7 +15,8 @@ from types import SimpleNamespace
 import pytest
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import ApiError, ResponseError
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.pager import OtaTaskPager
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.groups import GroupQuery
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.pager import APP_INSTANCE_GROUPS, OtaTaskPager, Pager
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.tasks import to_task
 
 from ...helpers import api_log, generated, task, transport
@@ -42,12 +43,14 @@ class BodyFeed:
     def __init__(self, *bodies):
         self.bodies = list(bodies)
         self.params = []
+        self.queries = []
         self.settings = SimpleNamespace(region_id='cn-shanghai')
         self.limiter = SimpleNamespace(maximum=1)
 
-    def call(self, action, params, deadline=None):
-        assert action == 'ListOtaTask' and deadline is None
+    def call(self, action, params, deadline=None, query=None):
+        assert action in ('ListOtaTask', 'ListAppInstanceGroup') and deadline is None
         self.params.append(params)
+        self.queries.append(query)
         return self.bodies.pop(0) if len(self.bodies) > 1 else self.bodies[0]
 
 
@@ -211,3 +214,37 @@ def test_an_unknown_group_says_which_group_and_region(emulator):
         pager(server).list_all([GROUP, 'aig-nope'], 'Fota')
     assert err.value.code == 'InvalidAppInstanceGroup.NotFound' and err.value.request_id
     assert "Delivery group 'aig-nope' does not exist in region cn-shanghai or is not visible to this account" in str(err.value)
+
+
+def group_page(total, *group_ids):
+    return {'TotalCount': total, 'AppInstanceGroupModels': [{'AppInstanceGroupId': g} for g in group_ids]}
+
+
+def test_the_same_pager_lists_groups_and_reads_again_until_the_pages_agree():
+    """A group created between page 1 and page 2 shifts the pages: the listing is read again, exactly."""
+    feed = BodyFeed(group_page(3, 'aig-c', 'aig-b'), group_page(4, 'aig-b', 'aig-a'),              # round 1: TotalCount moved
+                    group_page(4, 'aig-d', 'aig-c'), group_page(4, 'aig-b', 'aig-a'))               # round 2: one snapshot
+    paged = Pager(feed)
+    listing, = paged.all(APP_INSTANCE_GROUPS, [GroupQuery('cn-shanghai', name='office')], page_size=2)
+    assert [g['app_instance_group_id'] for g in listing.items] == ['aig-d', 'aig-c', 'aig-b', 'aig-a'] and listing.consistent
+    assert [q['PageNumber'] for q in feed.queries] == [1, 2, 1, 2]
+    assert feed.queries[0] == {'BizRegionId': 'cn-shanghai', 'ProductType': 'CloudApp', 'PageNumber': 1, 'PageSize': 2,
+                               'AppInstanceGroupId': None, 'AppInstanceGroupName': 'office'}
+    assert paged.warnings == []
+
+
+def test_a_group_listing_that_never_settles_gives_a_warning():
+    feed = BodyFeed(group_page(3, 'aig-c', 'aig-b'), group_page(3, 'aig-b'))   # page 2 repeats aig-b, forever
+    paged = Pager(feed)
+    listing, = paged.all(APP_INSTANCE_GROUPS, [GroupQuery('cn-shanghai')], page_size=2)
+    assert not listing.consistent and len(feed.queries) == 6
+    assert paged.warnings == ['ListAppInstanceGroup: the delivery groups of region cn-shanghai kept changing while it was read '
+                              '(3 attempts); the result may miss or repeat groups that changed meanwhile']
+
+
+def test_an_invalid_group_page_names_the_listing_and_the_field():
+    with pytest.raises(ResponseError) as err:
+        Pager(BodyFeed({'TotalCount': 1, 'AppInstanceGroupModels': [{'AppInstanceGroupId': 7}]})).all(
+            APP_INSTANCE_GROUPS, [GroupQuery('cn-shanghai', 'aig-1')])
+    assert str(err.value) == ('ListAppInstanceGroup returned an invalid response: for the delivery groups of region cn-shanghai, '
+                              'group aig-1 page 1: AppInstanceGroupModels[0].AppInstanceGroupId: expected a non-empty string')

@@ -324,3 +324,42 @@ def test_an_off_clock_is_reported_with_a_hint_to_check_it(emulator):
     assert err.value.code == 'InvalidTimeStamp.Expired'
     assert "Check this machine's clock" in str(err.value)
     assert client.calls == 1 and sleeps == []
+
+
+def test_parameters_in_the_url_query_are_signed_and_sent_as_signed(emulator):
+    server = emulator(ONE_TASK)
+    client = transport(server)
+    urls = []
+    client._session.hooks['response'].append(lambda response, *args, **kwargs: urls.append(response.request.url))  # pylint: disable=protected-access
+    params = list_params()
+    query = {'AppInstanceGroupId': params.pop('AppInstanceGroupId'), 'OtaType': params.pop('OtaType'), 'Note': 'a b/c~*'}
+    assert task_ids(client.call('ListOtaTask', params, query=query)) == ['ota-1']
+    assert urls == [server.endpoint + '/?AppInstanceGroupId=aig-1&Note=a%20b%2Fc~%2A&OtaType=Fota']
+    assert client.calls == 1   # the emulator verified the signature over that query at the first attempt
+
+
+def test_list_parameters_are_numbered_and_none_is_left_out():
+    from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import form_pairs
+    assert form_pairs({'Status': ['PUBLISHED', 'MAINTAINING'], 'Empty': None, 'B': 2, 'None': [], 'One': ('x',)}) == [
+        ('B', '2'), ('One.1', 'x'), ('Status.1', 'PUBLISHED'), ('Status.2', 'MAINTAINING')]
+
+
+@pytest.mark.parametrize('fault', ['reset', 'malformed', 'html502', 'hang'])
+def test_a_write_whose_answer_was_lost_is_never_resent(emulator, fault):
+    from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import OutcomeUnknown
+    server = emulator(ONE_TASK, faults={'schedule': {'1': fault}, 'hang_seconds': 3})
+    sleeps = Sleeps()
+    client = transport(server, sleep=sleeps, timeout=0.5)
+    with pytest.raises(OutcomeUnknown) as err:
+        client.call('ListOtaTask', list_params(), write=True)
+    assert str(err.value).startswith('ListOtaTask: the outcome is unknown: ')
+    assert client.calls == 1 and sleeps == []
+    assert server.stats()['faults_injected'] == {fault: 1}   # one request reached the server
+
+
+@pytest.mark.parametrize('fault', ['throttle', 'throttle_api', 'http500', 'http503'])
+def test_a_write_the_api_refused_with_an_error_code_is_retried(emulator, fault):
+    server = emulator(ONE_TASK, faults={'schedule': {'1': fault}})
+    client = transport(server)
+    assert task_ids(client.call('ListOtaTask', list_params(), write=True)) == ['ota-1']
+    assert client.calls == 2

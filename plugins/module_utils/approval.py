@@ -1,0 +1,130 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.appstreaming contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Approving an OTA version for delivery groups: read, decide (lifecycle.py), approve concurrently, read again.
+
+Everything is read and checked before the first write: a group that is unknown or in another
+region fails the whole run and nothing is approved. Then each group that needs it is approved
+(or rescheduled) concurrently; a group that fails does not stop the others. The groups are read
+once more afterwards, for the new task ids.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+from . import lifecycle
+from .client import LISTING_TIME_BUDGET, OtaTaskClient, concurrently
+from .errors import AppStreamingError, OptionError
+from .groups import OtaInfo
+from .options import approval
+
+CHECK_MODE_TASK_ID = '(assigned when approved)'
+MAX_REGION_LOOKUPS = 5  # groups not found in the region that are looked for in every region, for a clearer error
+FAILED = 'failed'
+
+
+def _schedule(task):
+    if task is None:
+        return {'task_status': None, 'start_time': None}
+    return {'task_status': task['task_display_status'], 'start_time': task.get('task_start_time')}
+
+
+def _regions_of(client, group_ids, deadline=None):
+    """{group id: its region} for those of ``group_ids`` found in another region (an error path: one call per id)."""
+    regions = {}
+    for group_id in group_ids:
+        try:
+            found = client.list_app_instance_groups([group_id], region_id='', deadline=deadline)
+        except AppStreamingError:
+            return regions  # the API may insist on a region: the caller then gives the plain message
+        regions.update((g['app_instance_group_id'], g.get('region_id')) for g in found if g.get('region_id'))
+    return regions
+
+
+def read(client, spec, deadline=None):
+    """{group id: (group, OtaInfo, Decision)} for every group of ``spec`` (options.Approval); no write."""
+    region = client.settings.region_id
+    listed = {g['app_instance_group_id']: g for g in client.list_app_instance_groups(spec.group_ids, deadline=deadline)}
+    missing = [g for g in spec.group_ids if g not in listed]
+    if missing:
+        elsewhere = _regions_of(client, missing[:MAX_REGION_LOOKUPS], deadline)
+        if elsewhere:
+            found = ', '.join('%s is in region %s' % item for item in sorted(elsewhere.items()))
+            raise OptionError('app_instance_group_ids: %s, not region_id %s; nothing was approved' % (found, region))
+        raise OptionError('app_instance_group_ids: %s %s not a delivery group of region %s (unknown, or in another region: '
+                          'check region_id); nothing was approved' % (', '.join(missing), 'is' if len(missing) == 1 else 'are', region))
+    elsewhere = [g for g in spec.group_ids if listed[g].get('region_id') not in (None, '', region)]
+    if elsewhere:
+        raise OptionError('app_instance_group_ids: %s %s in region %s, not region_id %s; nothing was approved'
+                          % (', '.join(elsewhere), 'is' if len(elsewhere) == 1 else 'are', listed[elsewhere[0]]['region_id'], region))
+    offered = [g for g in spec.group_ids if OtaInfo.of(listed[g]).new_ota_version == spec.ota_version]
+    tasks = client.group_tasks(offered, deadline)
+    wanted_start = spec.start_time if spec.explicit_start else None
+    return {g: (listed[g], OtaInfo.of(listed[g]),
+                lifecycle.decide(OtaInfo.of(listed[g]), tasks.get(g, []), spec.ota_version, wanted_start))
+            for g in spec.group_ids}
+
+
+def run(client, spec, check_mode=False, deadline=None):
+    """Approve ``spec`` (options.Approval); returns (result, failed group ids, warnings)."""
+    state = read(client, spec, deadline)
+    start_text = lifecycle.api_time(spec.start_time)
+    writes = [g for g in spec.group_ids if state[g][2].writes]
+    errors = {}
+    new_ota = {}
+    warnings = []
+    if writes and not check_mode:
+        outcomes = concurrently(lambda g: client.approve(g, state[g][1].task_id, start_text, deadline), writes,
+                                client.transport.limiter.maximum)
+        errors = {g: error for g, (_lost, error) in zip(writes, outcomes) if error is not None}
+        done = [g for g in writes if g not in errors]
+        if done:
+            try:
+                new_ota = {g['app_instance_group_id']: OtaInfo.of(g) for g in client.list_app_instance_groups(done, deadline=deadline)}
+            except AppStreamingError as exc:
+                warnings.append('The approvals were sent, but reading the groups again for their new task ids failed: %s' % exc)
+    groups, before, after = [], {}, {}
+    for group_id in spec.group_ids:
+        _group, ota, decision = state[group_id]
+        item = {'app_instance_group_id': group_id, 'action': decision.action, 'reason': decision.reason,
+                'ota_version': spec.ota_version if decision.action != lifecycle.SKIPPED else (ota.new_ota_version or ota.ota_version),
+                'previous_task_id': ota.task_id or None, 'task_id': ota.task_id or None, 'start_time': None}
+        before[group_id] = dict(ota_version=ota.ota_version, new_ota_version=ota.new_ota_version, task_id=ota.task_id or None,
+                                **_schedule(decision.task))
+        after[group_id] = dict(before[group_id])
+        if decision.task is not None:
+            item['start_time'] = decision.task.get('task_start_time')
+        if not decision.writes:
+            item['previous_task_id'] = None
+        elif group_id in errors:
+            error = errors[group_id]
+            item.update(action=FAILED, reason=str(error), start_time=None)
+            item.update(error.details())
+        else:
+            item['start_time'] = start_text
+            item['task_id'] = new_ota[group_id].task_id if group_id in new_ota else (CHECK_MODE_TASK_ID if check_mode else None)
+            after[group_id].update(task_id=item['task_id'], task_status='STANDBY', start_time=start_text)
+        groups.append(item)
+    changed_ids = [g['app_instance_group_id'] for g in groups if g['action'] in lifecycle.WRITES]
+    result = {
+        'changed': bool(changed_ids),
+        'ota_version': spec.ota_version,
+        'start_time': start_text,
+        'groups': groups,
+        'approved': changed_ids,
+        'task_ids': [g['task_id'] for g in groups if g['action'] in lifecycle.WRITES and g['task_id'] and not check_mode],
+        'in_flight_task_ids': [g['task_id'] for g in groups if g['task_id'] and not check_mode and (
+            g['action'] in lifecycle.WRITES or g['action'] == lifecycle.ALREADY_APPROVED)],
+        'diff': {'before': before, 'after': after},
+    }
+    return result, sorted(errors), warnings
+
+
+def run_module(params, check_mode=False, environ=None, now=None):
+    """ota_task: (result, failed group ids, warnings); every option is checked before anything is read or written."""
+    spec = approval(params, now or datetime.datetime.now(datetime.timezone.utc))
+    with OtaTaskClient(params, environ) as client:
+        result, failed, warnings = run(client, spec, check_mode, time.monotonic() + LISTING_TIME_BUDGET)
+        return result, failed, list(client.warnings) + warnings

@@ -1,0 +1,145 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.appstreaming contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The delivery-group model: ListAppInstanceGroup answers -> snake_case groups with their OtaInfo.
+
+Free of I/O: the pager's ListSpec for ListAppInstanceGroup (how a page is asked for and
+checked) and the conversion of each group live here, so every shell returns groups alike.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Optional
+
+ACTION = 'ListAppInstanceGroup'
+PRODUCT_TYPE = 'CloudApp'
+ITEMS = 'AppInstanceGroupModels'
+DEFAULT_PAGE_SIZE = 100  # always sent (ota-lifecycle.md 5: the API's default is not documented)
+# API field -> returned key, for the plain text fields of a group (others are ignored).
+FIELDS = (
+    ('AppInstanceGroupId', 'app_instance_group_id'),
+    ('AppInstanceGroupName', 'app_instance_group_name'),
+    ('RegionId', 'region_id'),
+    ('ProductType', 'product_type'),
+    ('Status', 'status'),
+    ('OsType', 'os_type'),
+    ('GmtCreate', 'gmt_create'),
+    ('AppCenterImageId', 'app_center_image_id'),
+)
+OTA_FIELDS = (('OtaVersion', 'ota_version'), ('NewOtaVersion', 'new_ota_version'), ('TaskId', 'task_id'))
+
+
+class OtaInfo(NamedTuple):
+    """A group's OTA state: its version, the version it is offered ('' = none) and its current task."""
+
+    ota_version: str = ''
+    new_ota_version: str = ''
+    task_id: str = ''
+
+    @property
+    def update_available(self):
+        """ota-lifecycle.md 4.1: an update is available when NewOtaVersion is not empty."""
+        return bool(self.new_ota_version)
+
+    @classmethod
+    def of(cls, group):
+        """The OtaInfo of a snake_case group (to_group)."""
+        ota = group.get('ota') or {}
+        return cls(ota.get('ota_version') or '', ota.get('new_ota_version') or '', ota.get('task_id') or '')
+
+
+class GroupQuery(NamedTuple):
+    """The server-side filters of one ListAppInstanceGroup listing (hashable: the pager's key)."""
+
+    region_id: Optional[str]        # BizRegionId; None lists every region
+    group_id: Optional[str] = None  # the API takes one id
+    name: Optional[str] = None      # substring, as the API matches it
+    statuses: tuple = ()
+
+
+def request(key, number, size):
+    """(form body, URL query) of one page: the API reads its filters from the query, Status from the body."""
+    query = {'BizRegionId': key.region_id, 'ProductType': PRODUCT_TYPE, 'PageNumber': number, 'PageSize': size,
+             'AppInstanceGroupId': key.group_id, 'AppInstanceGroupName': key.name}
+    return {'Status': list(key.statuses) if key.statuses else None}, query
+
+
+def _text(value):
+    return isinstance(value, str)
+
+
+def problem(body):
+    """Why ``body`` is no valid ListAppInstanceGroup answer, or None when it is one."""
+    total = body.get('TotalCount')
+    if isinstance(total, bool) or not isinstance(total, int):
+        return 'TotalCount: expected an integer' if 'TotalCount' in body else 'TotalCount: required key not provided'
+    if total < 0:
+        return 'TotalCount: value must be at least 0'
+    for key in ('PageNumber', 'PageSize'):
+        if key in body and (isinstance(body[key], bool) or not isinstance(body[key], int)):
+            return '%s: expected an integer' % key
+    models = body.get(ITEMS, [])
+    if not isinstance(models, list):
+        return '%s: expected a list' % ITEMS
+    for index, model in enumerate(models):
+        where = '%s[%d]' % (ITEMS, index)
+        if not isinstance(model, dict):
+            return '%s: expected a dictionary' % where
+        group_id = model.get('AppInstanceGroupId')
+        if not _text(group_id) or not group_id:
+            return '%s.AppInstanceGroupId: expected a non-empty string' % where
+        for api_key, _name in FIELDS[1:]:
+            if model.get(api_key) is not None and not _text(model[api_key]):
+                return '%s.%s: expected a string' % (where, api_key)
+        ota = model.get('OtaInfo')
+        if ota is not None:
+            if not isinstance(ota, dict):
+                return '%s.OtaInfo: expected a dictionary' % where
+            for api_key, _name in OTA_FIELDS:
+                if ota.get(api_key) is not None and not _text(ota[api_key]):
+                    return '%s.OtaInfo.%s: expected a string' % (where, api_key)
+    return None
+
+
+def check_page(body):
+    """(TotalCount, AppInstanceGroupModels) of a valid answer, else None."""
+    if problem(body) is not None:
+        return None
+    return body['TotalCount'], body.get(ITEMS, [])
+
+
+def explain(body):
+    return problem(body) or 'it does not have the documented fields and types'
+
+
+def to_group(raw, _key=None, _strings=None):
+    """One API group as the collection returns it: snake_case, with ``ota`` (OtaInfo + update_available)."""
+    group = {name: raw.get(api_key) for api_key, name in FIELDS}
+    ota_raw = raw.get('OtaInfo') or {}
+    ota = {name: ota_raw.get(api_key) or '' for api_key, name in OTA_FIELDS}
+    ota['update_available'] = bool(ota['new_ota_version'])
+    group['ota'] = ota
+    return group
+
+
+def describe(key):
+    parts = ['region %s' % key.region_id] if key.region_id else ['every region']
+    if key.group_id:
+        parts.append('group %s' % key.group_id)
+    if key.name:
+        parts.append('name %r' % key.name)
+    if key.statuses:
+        parts.append('statuses %s' % ','.join(key.statuses))
+    return 'the delivery groups of ' + ', '.join(parts)
+
+
+def filter_groups(groups, group_ids=None, name=None, statuses=None):
+    """Client-side filters, as the API applies them (name: a substring, case-insensitive)."""
+    id_set = set(group_ids) if group_ids else None
+    status_set = set(statuses) if statuses else None
+    return [
+        g for g in groups
+        if (id_set is None or g['app_instance_group_id'] in id_set)
+        and (not name or name.lower() in (g.get('app_instance_group_name') or '').lower())
+        and (status_set is None or g.get('status') in status_set)
+    ]

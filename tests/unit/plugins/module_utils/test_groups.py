@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.appstreaming contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The delivery-group model: ListAppInstanceGroup answers checked and turned into snake_case groups."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import groups
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.groups import GroupQuery, OtaInfo
+
+
+def model(group_id='aig-1', **changes):
+    data = {'AppInstanceGroupId': group_id, 'AppInstanceGroupName': 'office-' + group_id, 'RegionId': 'cn-shanghai',
+            'ProductType': 'CloudApp', 'Status': 'PUBLISHED', 'OsType': 'Windows', 'GmtCreate': '2026-01-01T00:00:00.000+00:00',
+            'AppCenterImageId': 'img-1', 'OtaInfo': {'OtaVersion': 'v1', 'NewOtaVersion': 'v2', 'TaskId': 'ota-p'},
+            'Unknown': 'ignored'}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not ...}
+
+
+def test_a_group_in_snake_case_with_its_ota_state():
+    assert groups.to_group(model()) == {
+        'app_instance_group_id': 'aig-1', 'app_instance_group_name': 'office-aig-1', 'region_id': 'cn-shanghai',
+        'product_type': 'CloudApp', 'status': 'PUBLISHED', 'os_type': 'Windows', 'gmt_create': '2026-01-01T00:00:00.000+00:00',
+        'app_center_image_id': 'img-1',
+        'ota': {'ota_version': 'v1', 'new_ota_version': 'v2', 'task_id': 'ota-p', 'update_available': True}}
+
+
+def test_an_empty_new_version_or_no_ota_info_means_no_update():
+    assert groups.to_group(model(OtaInfo={'OtaVersion': 'v2', 'NewOtaVersion': '', 'TaskId': ''}))['ota']['update_available'] is False
+    assert groups.to_group(model(OtaInfo=...))['ota'] == {'ota_version': '', 'new_ota_version': '', 'task_id': '',
+                                                         'update_available': False}
+    assert OtaInfo.of(groups.to_group(model())) == OtaInfo('v1', 'v2', 'ota-p')
+    assert OtaInfo.of({}) == OtaInfo() and not OtaInfo().update_available
+
+
+def test_the_query_carries_the_filters_and_the_body_the_statuses():
+    body, query = groups.request(GroupQuery('cn-hangzhou', 'aig-1', 'office', ('PUBLISHED', 'MAINTAINING')), 2, 100)
+    assert query == {'BizRegionId': 'cn-hangzhou', 'ProductType': 'CloudApp', 'PageNumber': 2, 'PageSize': 100,
+                     'AppInstanceGroupId': 'aig-1', 'AppInstanceGroupName': 'office'}
+    assert body == {'Status': ['PUBLISHED', 'MAINTAINING']}
+    body, query = groups.request(GroupQuery('cn-hangzhou'), 1, 100)
+    assert body == {'Status': None} and query['AppInstanceGroupId'] is None and query['AppInstanceGroupName'] is None
+
+
+def test_a_valid_page():
+    body = {'RequestId': 'R', 'TotalCount': 1, 'PageNumber': 1, 'PageSize': 100, 'AppInstanceGroupModels': [model()]}
+    assert groups.check_page(body) == (1, [model()])
+    assert groups.check_page({'TotalCount': 0}) == (0, [])
+
+
+@pytest.mark.parametrize('body, problem', [
+    ({}, 'TotalCount: required key not provided'),
+    ({'TotalCount': '1'}, 'TotalCount: expected an integer'),
+    ({'TotalCount': True}, 'TotalCount: expected an integer'),
+    ({'TotalCount': -1}, 'TotalCount: value must be at least 0'),
+    ({'TotalCount': 1, 'PageSize': '100'}, 'PageSize: expected an integer'),
+    ({'TotalCount': 1, 'AppInstanceGroupModels': {}}, 'AppInstanceGroupModels: expected a list'),
+    ({'TotalCount': 1, 'AppInstanceGroupModels': ['aig-1']}, 'AppInstanceGroupModels[0]: expected a dictionary'),
+    ({'TotalCount': 1, 'AppInstanceGroupModels': [model(AppInstanceGroupId='')]},
+     'AppInstanceGroupModels[0].AppInstanceGroupId: expected a non-empty string'),
+    ({'TotalCount': 1, 'AppInstanceGroupModels': [model(Status=3)]}, 'AppInstanceGroupModels[0].Status: expected a string'),
+    ({'TotalCount': 1, 'AppInstanceGroupModels': [model(OtaInfo='v2')]}, 'AppInstanceGroupModels[0].OtaInfo: expected a dictionary'),
+    ({'TotalCount': 1, 'AppInstanceGroupModels': [model(OtaInfo={'NewOtaVersion': 2})]},
+     'AppInstanceGroupModels[0].OtaInfo.NewOtaVersion: expected a string'),
+])
+def test_an_invalid_page_is_explained(body, problem):
+    assert groups.check_page(body) is None
+    assert groups.explain(body) == problem
+
+
+def test_client_side_filters_match_ids_name_substring_and_statuses():
+    listed = [groups.to_group(model('aig-1')), groups.to_group(model('aig-2', Status='MAINTAINING')),
+              groups.to_group(model('aig-3', AppInstanceGroupName=None))]
+    assert [g['app_instance_group_id'] for g in groups.filter_groups(listed, ['aig-3', 'aig-1'])] == ['aig-1', 'aig-3']
+    assert [g['app_instance_group_id'] for g in groups.filter_groups(listed, name='aig-2')] == ['aig-2']
+    assert [g['app_instance_group_id'] for g in groups.filter_groups(listed, statuses=['MAINTAINING'])] == ['aig-2']
+    assert groups.filter_groups(listed) == listed
