@@ -30,8 +30,8 @@ def test_a_group_in_snake_case_with_its_ota_state():
 
 def test_an_empty_new_version_or_no_ota_info_means_no_update():
     assert groups.to_group(model(OtaInfo={'OtaVersion': 'v2', 'NewOtaVersion': '', 'TaskId': ''}))['ota']['update_available'] is False
-    assert groups.to_group(model(OtaInfo=...))['ota'] == {'ota_version': '', 'new_ota_version': '', 'task_id': '',
-                                                         'update_available': False}
+    no_info = {'ota_version': '', 'new_ota_version': '', 'task_id': '', 'update_available': False}
+    assert groups.to_group(model(OtaInfo=...))['ota'] == no_info
     assert OtaInfo.of(groups.to_group(model())) == OtaInfo('v1', 'v2', 'ota-p')
     assert OtaInfo.of({}) == OtaInfo() and not OtaInfo().update_available
 
