@@ -448,8 +448,8 @@ class Bench:
         proc = subprocess.run([sys.executable, '-c', helper, str(out), json.dumps(argv)], capture_output=True, text=True, check=True)
         code, max_kib = (int(x) for x in proc.stdout.split())
         if code != 0:
-            raise WrongResult('AnsiballZ run%s exited %d: %s %s' % (' under the memory probe' if probe_args else '', code,
-                                                                  out.read_text()[-2000:], proc.stderr[-2000:]))
+            where = ' under the memory probe' if probe_args else ''
+            raise WrongResult('AnsiballZ run%s exited %d: %s %s' % (where, code, out.read_text()[-2000:], proc.stderr[-2000:]))
         result = json.loads(out.read_text())
         if len(result.get('ota_tasks', ())) != expected_tasks:
             raise WrongResult('AnsiballZ run: wrong task count')
@@ -759,7 +759,7 @@ def targets(results, latency_ms):
                 check['series'], ' / '.join(check['sizes']), check['what'], check['sizes'][0], check['sizes'][2], check['sizes'][1]),
                 ratio, 'within %gx' % LINEAR_SLACK, ratio is not None and ratio <= LINEAR_SLACK,
                 '%s (%.1f %s vs %.1f %s)' % ('%.2fx' % ratio if ratio is not None else 'n/a', check['per_task_largest'], check['unit'],
-                                              check['per_task_middle'], check['unit']))
+                                             check['per_task_middle'], check['unit']))
     gate = results.get('gate')
     if gate:
         exact = gate['calls_per_poll'] == [gate['groups']]
@@ -828,9 +828,9 @@ def growth_lines(growth):
                   'size against the middle one (target: within %gx):' % LINEAR_SLACK, '',
               '| series | measure | per task, middle size | per task, largest size | ratio |', '|---|---|---:|---:|---:|']
     for check in growth_checks(growth):
-        lines.append('| %s | %s | %.1f %s | %.1f %s | %s |' % (check['series'], check['what'], check['per_task_middle'], check['unit'],
-                                                            check['per_task_largest'], check['unit'],
-                                                            '%.2fx' % check['ratio'] if check['ratio'] is not None else 'n/a'))
+        ratio = '%.2fx' % check['ratio'] if check['ratio'] is not None else 'n/a'
+        lines.append('| %s | %s | %.1f %s | %.1f %s | %s |' % (
+            check['series'], check['what'], check['per_task_middle'], check['unit'], check['per_task_largest'], check['unit'], ratio))
     return lines
 
 
