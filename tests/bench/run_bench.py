@@ -126,16 +126,22 @@ def object_sizes(result):
     return sizes
 
 
-def client_once(params_path):
-    """`run_bench.py --client-once PARAMS.json`: one client.run() in this fresh process; prints its wall time and peak RSS."""
+def client_run(options_given):
+    """client.run() with the options given on top of the argument spec's defaults (what AnsibleModule hands the module)."""
     # pylint: disable-next=import-outside-toplevel
     from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import client, options
     spec = options.query_argument_spec()
     spec.update(options.connection_argument_spec())
     params = {name: option.get('default') for name, option in spec.items()}
-    params.update(json.loads(Path(params_path).read_text()))
+    params.update(options_given)
+    return client.run(params)
+
+
+def client_once(params_path):
+    """`run_bench.py --client-once PARAMS.json`: one client.run() in this fresh process; prints its wall time and peak RSS."""
+    options_given = json.loads(Path(params_path).read_text())
     start = time.perf_counter()
-    result, _warnings = client.run(params)
+    result, _warnings = client_run(options_given)
     wall = time.perf_counter() - start
     hwm = 0
     for line in Path('/proc/self/status').read_text().splitlines():
@@ -258,14 +264,9 @@ class Bench:
         return stats['calls'].get('ListOtaTask', 0), stats['max_in_flight']
 
     def run_client(self, emu, ids, tasks, truth):
-        # pylint: disable-next=import-outside-toplevel
-        from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import client, options
-        spec = options.query_argument_spec()
-        spec.update(options.connection_argument_spec())
-        params = {name: option.get('default') for name, option in spec.items()}  # what AnsibleModule hands the module
-        params.update(self.params(emu, ids))
+        options_given = self.params(emu, ids)
         start = time.perf_counter()
-        result, _warnings = client.run(params)
+        result, _warnings = client_run(options_given)
         wall = time.perf_counter() - start
         got = result['ota_tasks']
         if len(got) != len(ids) * tasks or result['total_count'] != len(ids) * tasks:
@@ -478,7 +479,7 @@ class Bench:
                         else:
                             values = {'module_rss': self.payload_rss(payload, groups * tasks)}
                         calls, _in_flight = self.check_calls(emu, ids, tasks, who)
-                        row['calls'].setdefault(who.split('_')[0], set()).add(calls)
+                        row['calls'].setdefault(who.partition('_')[0], set()).add(calls)
                         if counted:
                             for key, value in values.items():
                                 row['runs'][key].append(value)
@@ -606,17 +607,8 @@ class Bench:
                   'print(usage.ru_maxrss)\n')
         ping_kib = int(subprocess.run([sys.executable, '-c', helper, ping, str(out)], capture_output=True, text=True, check=True).stdout)
         emu.reset()
-        result = self.client_result(emu, ids)
+        result, _warnings = client_run(self.params(emu, ids))
         return {'probe': phases, 'ping_peak_mb': ping_kib * 1024 / 1e6, 'result_objects': object_sizes(result)}
-
-    def client_result(self, emu, ids):
-        # pylint: disable-next=import-outside-toplevel
-        from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import client, options
-        spec = options.query_argument_spec()
-        spec.update(options.connection_argument_spec())
-        params = {name: option.get('default') for name, option in spec.items()}
-        params.update(self.params(emu, ids))
-        return client.run(params)[0]
 
     def progress(self, text):
         if not self.args.quiet:
