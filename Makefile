@@ -84,7 +84,7 @@ docs-rst: ## regenerate docs/docsite/rst/*.rst from the Markdown guides in docs/
 changelog-release: ## fold changelogs/fragments into the release of galaxy.yml's version (antsibull-changelog release)
 	@bash $(TOOLS)/changelog-release.sh $(ARGS)
 
-bench: venv ## benchmark against the official SDK loop (docs/performance.md); ARGS="--repeat 3"
+bench: venv ## benchmark: vs the SDK loop and Ansible alone, growth, the gate, memory (docs/performance.md); ARGS="--repeat 3"
 	@bash $(TOOLS)/bench.sh $(ARGS)
 
 clean: ## remove .build/, the virtualenvs and tests/output/

@@ -4,10 +4,20 @@
 # (.build/bench-sdk-venv, from tests/bench/requirements-sdk.txt) on first use, stages the
 # collection, and runs the benchmark from the staged copy. Extra arguments go to
 # run_bench.py (e.g. --repeat 3, --scenarios 10k,5). Exit 1: a target was missed.
+# The benchmark stages its own copy (.build/bench-collections) and has its own HOME and temp
+# directories (.build/bench-home, .build/bench-tmp), so the tests of this checkout may run
+# meanwhile: neither pulls the other's files away.
+APPSTREAMING_COLLECTIONS="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.build/bench-collections"
+export APPSTREAMING_COLLECTIONS
 # shellcheck source=tests/tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+export APPSTREAMING_ISOLATED=1   # isolate_env must not wipe .build/home, which a running test may use
 isolate_env
+export HOME="$BUILD/bench-home" TMPDIR="$BUILD/bench-tmp"
+export ANSIBLE_LOCAL_TEMP="$TMPDIR/ansible-local" ANSIBLE_REMOTE_TEMP="$TMPDIR/ansible-remote"
+rm -rf "$HOME" "$TMPDIR"
+mkdir -p "$HOME/.ansible" "$ANSIBLE_LOCAL_TEMP" "$ANSIBLE_REMOTE_TEMP"
 require_venv
 
 SDK_VENV="$BUILD/bench-sdk-venv"

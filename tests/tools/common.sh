@@ -8,7 +8,8 @@
 #                $ROOT/.venv-NAME when APPSTREAMING_VENV_NAME=NAME (e.g. 'oldest':
 #                the same gates on the oldest supported ansible-core)
 #   VENV_NAME    dev, or that NAME
-#   COLLECTIONS  $BUILD/collections (holds ansible_collections/...)
+#   COLLECTIONS  $BUILD/collections (holds ansible_collections/...), or
+#                $APPSTREAMING_COLLECTIONS
 #   STAGE        the staged copy of the collection
 # and a sanitised environment for every process it starts (see isolate_env).
 
@@ -22,7 +23,9 @@ if [[ "$VENV_NAME" == dev ]]; then
 else
     VENV="$ROOT/.venv-$VENV_NAME"
 fi
-COLLECTIONS="$BUILD/collections"
+# APPSTREAMING_COLLECTIONS moves the staged tree elsewhere (make bench stages its own, so that
+# it can run beside the tests of the same checkout).
+COLLECTIONS="${APPSTREAMING_COLLECTIONS:-$BUILD/collections}"
 COLLECTION_NAMESPACE=alibabacloud
 COLLECTION_NAME=appstreaming
 STAGE="$COLLECTIONS/ansible_collections/$COLLECTION_NAMESPACE/$COLLECTION_NAME"
@@ -151,12 +154,34 @@ ensure_venv() {
     venv_dir "$1"
 }
 
+# test_workers: how many pytest-xdist workers run the integration tests (which
+# mostly wait on emulator timelines and ansible subprocesses, not on the CPU):
+# APPSTREAMING_TEST_WORKERS, else one per CPU, at least 2 and at most 8. Not
+# more: some tests need an ansible run to start within a few seconds of the
+# emulator's timeline (e.g. a task RUNNING for 3 s), and ansible's start-up is
+# CPU; more workers than CPUs make those tests miss on a loaded machine.
+test_workers() {
+    local cpus
+    if [[ -n "${APPSTREAMING_TEST_WORKERS:-}" ]]; then
+        [[ "$APPSTREAMING_TEST_WORKERS" =~ ^[0-9]+$ ]] || die "APPSTREAMING_TEST_WORKERS must be a number, got '$APPSTREAMING_TEST_WORKERS'"
+        echo "$APPSTREAMING_TEST_WORKERS"
+        return
+    fi
+    cpus=$(nproc 2>/dev/null || echo 2)
+    ((cpus < 2)) && cpus=2
+    ((cpus > 8)) && cpus=8
+    echo "$cpus"
+}
+
 # run_pytest SUITE [pytest args...]: pytest tests/SUITE from a fresh staged
 # copy, importing the collection as ansible_collections.alibabacloud.appstreaming
 # from .build/collections (also what ansible/ansible-playbook subprocesses use).
+# The integration suite runs on test_workers pytest-xdist workers (--dist
+# worksteal; pass -n 0 to run it in one process); every suite ends with the
+# slowest tests (--durations). Arguments given here come last, so they win.
 # pytest's "no tests collected" (exit 5) is an error here: it means nothing ran.
 run_pytest() {
-    local suite="$1" rc=0
+    local suite="$1" rc=0 defaults=(--durations=15 --durations-min=1.0)
     shift
     isolate_env
     require_venv
@@ -167,8 +192,11 @@ run_pytest() {
     export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
     export HYPOTHESIS_STORAGE_DIRECTORY="$BUILD/hypothesis"
     cd "$STAGE" || exit 1
+    if [[ "$suite" == integration ]]; then
+        defaults+=(-n "$(test_workers)" --dist worksteal)
+    fi
     echo "$suite: ansible-core $("$VENV/bin/python" -c 'import ansible.release; print(ansible.release.__version__)') from ${VENV#"$ROOT"/}"
-    "$VENV/bin/python" -m pytest "tests/$suite" -o cache_dir="$BUILD/pytest_cache/$suite" -ra "$@" || rc=$?
+    "$VENV/bin/python" -m pytest "tests/$suite" -o cache_dir="$BUILD/pytest_cache/$suite" -ra "${defaults[@]}" "$@" || rc=$?
     if [[ $rc -eq 5 ]]; then
         echo "ERROR: pytest collected no tests in tests/$suite: nothing ran" >&2
         return 1

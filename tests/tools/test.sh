@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # What `make test` (and CI) runs: every gate in order, each under a section
 # header, all of them even when one fails, then one summary line per gate
-# (PASS/FAIL and seconds). Exits non-zero if any gate failed.
+# (PASS/FAIL and seconds) and the five slowest gates. Exits non-zero if any
+# gate failed. The gates run one after another: most of them restage the
+# collection into the one .build/collections, so they must not overlap; the
+# integration gates run their tests on pytest-xdist workers instead (see
+# run_pytest in common.sh; APPSTREAMING_TEST_WORKERS sets how many).
 # Usage: test.sh [GATE...]   (default: all gates; see GATES below)
 # e.g. tests/tools/test.sh lint changelog
 # shellcheck source=tests/tools/common.sh
@@ -86,6 +90,11 @@ echo "==================== summary ===================="
 for i in "${!names[@]}"; do
     printf '%-4s  %-20s %7ss\n' "${results[$i]}" "${names[$i]}" "${durations[$i]}"
 done
+total=$(printf '%s\n' "${durations[@]}" | awk '{ s += $1 } END { printf "%.1f", s }')
+echo "slowest gates (of ${total}s in all):"
+for i in "${!names[@]}"; do
+    printf '%s %s\n' "${durations[$i]}" "${names[$i]}"
+done | sort -rn | head -n 5 | awk '{ printf "  %7ss  %s\n", $1, $2 }'
 if [[ $failed -eq 0 ]]; then
     echo "RESULT: all ${#names[@]} gates passed"
     exit 0
