@@ -44,4 +44,13 @@ export PYTHONPATH="$COLLECTIONS"
 export ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS"
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
 cd "$STAGE" || exit 1
-exec "$VENV/bin/python" tests/bench/run_bench.py --sdk-python "$SDK_VENV/bin/python" --out "$BUILD/bench" "$@"
+rc=0
+"$VENV/bin/python" tests/bench/run_bench.py --sdk-python "$SDK_VENV/bin/python" --out "$BUILD/bench" "$@" || rc=$?
+echo
+echo "==================== the event source (tests/tools/bench-eda.sh) ===================="
+eda_rc=0
+bash "$ROOT/tests/tools/bench-eda.sh" || eda_rc=$?
+if [[ $rc -eq 0 ]]; then
+    rc=$eda_rc
+fi
+exit "$rc"
