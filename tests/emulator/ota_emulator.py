@@ -30,6 +30,7 @@ import datetime as _dt
 import hashlib
 import hmac
 import ipaddress
+import itertools
 import json
 import os
 import re
@@ -249,7 +250,7 @@ def _number(value, where, minimum=0.0):
 class _Task:
     """One OTA task; its status may follow a timeline measured from the scenario load."""
 
-    __slots__ = ('task_id', 'ota_version', 'start_text', 'start_ts', 'status', 'timeline', 'appear_after')
+    __slots__ = ('task_id', 'ota_version', 'start_text', 'start_ts', 'status', 'timeline', 'appear_after', 'seq')
 
     def __init__(self, task_id, ota_version, start, status, timeline=(), appear_after=0.0, start_text=None):
         self.task_id = task_id
@@ -259,9 +260,12 @@ class _Task:
         self.status = status if status is not None else timeline[0][1]
         self.timeline = timeline
         self.appear_after = appear_after
+        self.seq = None  # set for tasks created at run time (approved, inserted): they are listed first
 
     def sort_key(self):
-        return (-self.start_ts, self.task_id)
+        if self.seq is not None:  # the newest creation first
+            return (0, -self.seq, self.task_id)
+        return (1, -self.start_ts, self.task_id)
 
     def status_at(self, elapsed):
         status = self.status
@@ -294,6 +298,9 @@ class _Account:
         return '<_Account %s>' % self.access_key_id
 
 
+_CREATED = itertools.count(1)
+
+
 class _ApprovedTask(_Task):
     """A task created by ApproveOtaTask: STANDBY until its StartTime, then its run timeline.
 
@@ -304,12 +311,13 @@ class _ApprovedTask(_Task):
     __slots__ = ('run', 'run_from', 'clock', 'group_id')
 
     def __init__(self, task_id, ota_version, start, run, run_from, clock, group_id):
-        utc_start = start.astimezone(CHINA_TZ)
-        super().__init__(task_id, ota_version, start, 'STANDBY', (), 0.0, utc_start.isoformat())
+        # ListOtaTask writes start times with the +08:00 offset (both regions are UTC+8)
+        super().__init__(task_id, ota_version, start, 'STANDBY', (), 0.0, start.astimezone(CHINA_TZ).isoformat())
         self.run = run
         self.run_from = run_from
         self.clock = clock
         self.group_id = group_id
+        self.seq = next(_CREATED)  # approved tasks are the newest: listed first, whatever their StartTime
 
     def status_at(self, elapsed):
         since = self.clock(elapsed) - self.run_from
@@ -524,9 +532,9 @@ def _parse_group_info(gid, group, tasks, release_notes, where):
     if active is not None:
         new = _text(ota, 'new_ota_version', here, active.ota_version, empty=True)
         if new != active.ota_version:
+            detail = (here, new, active.task_id, head_status, active.ota_version)
             raise ValueError('%s.new_ota_version %r: the newest task %s is %s with version %r, so that is the version '
-                             'being applied (leave new_ota_version out)' % (here, new, active.task_id, head_status,
-                                                                          active.ota_version))
+                             'being applied (leave new_ota_version out)' % detail)
         if ota.get('task_id', active.task_id) != active.task_id:
             raise ValueError('%s.task_id: the newest task %s is %s, so it is the group\'s current TaskId (leave task_id out)'
                              % (here, active.task_id, head_status))
@@ -683,7 +691,7 @@ def parse_scenario(data):
             if task.task_id in seen:
                 raise ValueError('%s: duplicate TaskId %r' % (where, task.task_id))
             seen.add(task.task_id)
-        tasks.sort(key=_Task.sort_key)
+        tasks.sort(key=lambda task: task.sort_key())
         groups[gid] = tasks
         infos[gid] = _parse_group_info(gid, group, tasks, notes, where)
     return _Scenario(accounts, groups, infos)
@@ -707,7 +715,8 @@ def load_data_file(path):
 
 def _fault_rules(spec, where):
     every = {}
-    raw_every = spec.get('every') or {}
+    raw_every = spec.get('every')
+    raw_every = {} if raw_every is None else raw_every
     if not isinstance(raw_every, dict):
         raise ValueError('%s.every must be an object {kind: N}' % where)
     for kind, n in raw_every.items():
@@ -717,7 +726,8 @@ def _fault_rules(spec, where):
             raise ValueError('%s.every.%s must be an integer >= 1' % (where, kind))
         every[kind] = n
     schedule = {}
-    raw_schedule = spec.get('schedule') or {}
+    raw_schedule = spec.get('schedule')
+    raw_schedule = {} if raw_schedule is None else raw_schedule
     if not isinstance(raw_schedule, dict):
         raise ValueError('%s.schedule must be an object {"N": kind}' % where)
     for key, kind in raw_schedule.items():
@@ -737,7 +747,8 @@ def _normalise_faults(spec):
     _check_keys(spec, ('every', 'schedule', 'actions', 'retry_after_ms', 'hang_seconds'), 'faults')
     every, schedule = _fault_rules(spec, 'faults')
     actions = {}
-    raw_actions = spec.get('actions') or {}
+    raw_actions = spec.get('actions')
+    raw_actions = {} if raw_actions is None else raw_actions
     if not isinstance(raw_actions, dict):
         raise ValueError('faults.actions must be an object {action: {"every": ..., "schedule": ...}}')
     for action, rules in raw_actions.items():
@@ -1182,7 +1193,8 @@ class Emulator:
                 raise KeyError(group_id)
             self._insert_seq += 1
             spec = dict(task or {})
-            if 'TaskStartTime' not in spec:
+            head = 'TaskStartTime' not in spec
+            if head:
                 newest = max((t.start_ts for t in tasks), default=0)
                 start_ts = max(int(self.server_time()), int(newest) + 60)
                 spec['TaskStartTime'] = _dt.datetime.fromtimestamp(start_ts, CHINA_TZ).isoformat()
@@ -1192,10 +1204,12 @@ class Emulator:
             if 'TaskDisplayStatus' not in spec and 'timeline' not in spec:
                 spec['TaskDisplayStatus'] = 'RUNNING'
             new = _parse_task(spec, 'inserted task')
+            if head:
+                new.seq = next(_CREATED)
             if any(t.task_id == new.task_id for t in tasks):
                 raise ValueError('duplicate TaskId %r' % new.task_id)
             tasks.append(new)
-            tasks.sort(key=_Task.sort_key)
+            tasks.sort(key=lambda task: task.sort_key())
             self._scenario.last_appear = max(self._scenario.last_appear, new.appear_after)
             return new.as_api(self.elapsed())
 
@@ -1842,7 +1856,7 @@ class Emulator:
             task = _ApprovedTask('ota-' + _b36(secrets.token_bytes(12), 17), version, start, run,
                                  max(start.timestamp(), self.ota_time(elapsed)), self.ota_time, group_id)
             tasks.append(task)
-            tasks.sort(key=_Task.sort_key)
+            tasks.sort(key=lambda task: task.sort_key())
             info.active, info.pending_id = task, None
             self._ota_ids[task.task_id] = group_id
         return _json_response(200, {'RequestId': rid, 'Code': 'success'}, {'x-acs-request-id': rid})

@@ -11,12 +11,14 @@ no ECS metadata, a private HOME) because alibabacloud-credentials reads env at i
 
 from __future__ import annotations
 
+import datetime
 import importlib.util
 import json
 import os
 import pathlib
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -45,7 +47,22 @@ DATA = {
              'TaskDisplayStatus': 'FINISHED'},
         ]},
         'aig-empty': {'tasks': []},
+        # OTA lifecycle (ListAppInstanceGroup / GetOtaTaskByTaskId / ApproveOtaTask)
+        'aig-ota-1': {'name': 'Office-SH-01', 'gmt_create': '2026-01-05T10:00:00.000+08:00',
+                      'ota': {'ota_version': '0.0.4-R-20260311.160000', 'new_ota_version': '0.0.5-R-20261110.101500',
+                              'release_note': '1. 修复了多显示器问题。\n2. Faster reconnect.'}},
+        'aig-ota-2': {'name': 'office-sh-02', 'status': 'MAINTAINING', 'gmt_create': '2026-01-04T10:00:00.000+08:00',
+                      'ota': {'ota_version': '0.0.4-R-20260311.160000', 'new_ota_version': '0.0.5-R-20261110.101500'}},
+        'aig-ota-busy': {'name': 'busy-sh', 'gmt_create': '2026-01-03T10:00:00.000+08:00', 'tasks': [
+            {'TaskId': 'ota-busy', 'OtaVersion': '0.0.5-R-20261110.101500', 'TaskStartTime': '2026-11-20T10:00:00+08:00',
+             'TaskDisplayStatus': 'RUNNING'}]},
+        'aig-ota-sg': {'name': 'office-sg-01', 'region_id': 'ap-southeast-1', 'gmt_create': '2026-01-02T10:00:00.000+08:00',
+                       'ota': {'ota_version': '0.0.4-R-20260311.160000', 'new_ota_version': '0.0.5-R-20261110.101500'}},
     },
+    'generate_groups': [{'count': 150, 'seed': 'sdk', 'name': 'bulk-sh-{n:03d}', 'region_id': 'cn-shanghai',
+                         'versions': [{'version': '0.0.4-R-20260311.160000', 'released': '2026-03-11T16:00:00+08:00'},
+                                      {'version': '0.0.5-R-20261110.101500', 'released': '2026-11-10T10:15:00+08:00'}],
+                         'pending': 0.3, 'retried': 0.3, 'failed_pending': 0.3}],
 }
 
 # Runs inside the SDK subprocess: executes a list of steps, prints one JSON document.
@@ -92,8 +109,50 @@ def list_page(c, group, page, size):
             'ids': [t.task_id for t in body.task_list], 'statuses': [t.task_display_status for t in body.task_list]}
 
 
+def group_page(c, step, page):
+    request = models.ListAppInstanceGroupRequest(
+        product_type=step.get('product_type', 'CloudApp'), biz_region_id=step.get('region'),
+        app_instance_group_id=step.get('group_id'), app_instance_group_name=step.get('name'), status=step.get('status'),
+        page_number=page, page_size=step.get('size', 100))
+    body = c.list_app_instance_group(request).body
+    models_ = body.app_instance_group_models
+    return {'total': body.total_count, 'page_number': body.page_number, 'page_size': body.page_size,
+            'ids': [m.app_instance_group_id for m in models_], 'names': [m.app_instance_group_name for m in models_],
+            'statuses': [m.status for m in models_], 'regions': [m.region_id for m in models_],
+            'ota': {m.app_instance_group_id: {'OtaVersion': m.ota_info.ota_version,
+                                              'NewOtaVersion': m.ota_info.new_ota_version,
+                                              'TaskId': m.ota_info.task_id} for m in models_}}
+
+
+def current_task_id(c, group, region):
+    return group_page(c, {'group_id': group, 'region': region}, 1)['ota'][group]['TaskId']
+
+
 def run(step):
     op = step['op']
+    if op == 'list_groups':
+        c = client(step['auth'])
+        pages, page = [], 1
+        while True:
+            result = group_page(c, step, page)
+            pages.append(result)
+            if not result['ids'] or not step.get('all'):
+                return pages
+            page += 1
+    if op == 'get_task':
+        c = client(step['auth'])
+        task_id = step.get('task_id') or current_task_id(c, step['group'], step.get('region', 'cn-shanghai'))
+        body = c.get_ota_task_by_task_id(models.GetOtaTaskByTaskIdRequest(task_id=task_id)).body
+        return {'task_id': task_id, 'ota_version': body.ota_version, 'release_note': body.release_note,
+                'task_start_time': body.task_start_time, 'code': body.code}
+    if op == 'approve':
+        c = client(step['auth'])
+        region = step.get('region', 'cn-shanghai')
+        task_id = step.get('task_id') or current_task_id(c, step['group'], region)
+        body = c.approve_ota_task(models.ApproveOtaTaskRequest(
+            app_instance_group_id=step['group'], biz_region_id=region, ota_type='Fota', start_time=step['start'],
+            task_id=task_id)).body
+        return {'quoted': task_id, 'code': body.code, 'message': body.message, 'request_id': bool(body.request_id)}
     if op == 'list_all':
         c = client(step['auth'])
         pages, page = [], 1
@@ -241,3 +300,117 @@ def test_sdk_sees_throttling_and_faults(emu, tmp_path):
     assert reset['type'] == 'UnretryableException' and 'reset' in reset['message'].lower()
     assert malformed['type'] == 'UnretryableException'
     assert ok['ok'] and ok['value']['ids'] == ['ota-s2', 'ota-s1']
+
+
+# --------------------------------------------------------------------------- the OTA APIs beyond ListOtaTask
+
+def _minutes(offset=0.0):
+    return datetime.datetime.fromtimestamp(time.time() + offset, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%MZ')
+
+
+def test_sdk_list_app_instance_group_filters_and_pages(emu, tmp_path):
+    steps = [{'op': 'list_groups', 'auth': AUTH, 'region': 'cn-shanghai', 'all': True},
+             {'op': 'list_groups', 'auth': AUTH, 'region': 'cn-shanghai', 'name': 'office-sh', 'size': 1, 'all': True},
+             {'op': 'list_groups', 'auth': AUTH, 'region': 'cn-shanghai', 'status': ['MAINTAINING']},
+             {'op': 'list_groups', 'auth': AUTH, 'region': 'cn-shanghai', 'status': ['PUBLISHED', 'MAINTAINING'],
+              'name': 'OFFICE'},
+             {'op': 'list_groups', 'auth': AUTH, 'region': 'ap-southeast-1'},
+             {'op': 'list_groups', 'auth': AUTH, 'region': 'cn-shanghai', 'group_id': 'aig-ota-busy'},
+             {'op': 'list_groups', 'auth': dict(AUTH, v2=True), 'region': 'cn-shanghai', 'group_id': 'aig-ota-1'}]
+    every, named, maintaining, both, singapore, busy, legacy = run_sdk(emu, steps, tmp_path)
+    truth = emu.groups('cn-shanghai')
+    pages = every['value']
+    assert len(truth) == 150 + 6 and [p['page_number'] for p in pages] == [1, 2, 3]
+    assert [i for p in pages for i in p['ids']] == [m['AppInstanceGroupId'] for m in truth]
+    assert all(p['total'] == len(truth) and p['page_size'] == 100 for p in pages)
+    ota = {gid: info for p in pages for gid, info in p['ota'].items()}
+    assert ota == {m['AppInstanceGroupId']: m['OtaInfo'] for m in truth}
+    assert sum(1 for info in ota.values() if info['NewOtaVersion']) > 20  # the generated account has pending updates
+    assert [p['ids'] for p in named['value']] == [['aig-ota-1'], ['aig-ota-2'], []]  # substring, case-insensitive
+    assert maintaining['value'][0]['ids'] == ['aig-ota-2']
+    assert both['value'][0]['ids'] == ['aig-ota-1', 'aig-ota-2']
+    assert singapore['value'][0]['ids'] == ['aig-ota-sg'] and singapore['value'][0]['regions'] == ['ap-southeast-1']
+    assert busy['value'][0]['ota'] == {'aig-ota-busy': {'OtaVersion': '', 'NewOtaVersion': '0.0.5-R-20261110.101500',
+                                                        'TaskId': 'ota-busy'}}
+    assert legacy['value'][0]['ids'] == ['aig-ota-1']
+    stats = emu.stats()
+    assert stats['error_codes'] == {} and stats['calls'] == {'ListAppInstanceGroup': 3 + 3 + 1 + 1 + 1 + 1 + 1}
+
+
+def test_sdk_release_note_approve_and_lifecycle(emu, tmp_path):
+    pending = emu.ota_info('aig-ota-1')['TaskId']
+    future = _minutes(7200)
+    steps = [{'op': 'get_task', 'auth': AUTH, 'group': 'aig-ota-1'},
+             {'op': 'approve', 'auth': AUTH, 'group': 'aig-ota-1', 'start': _minutes()},
+             {'op': 'list_groups', 'auth': AUTH, 'region': 'cn-shanghai', 'group_id': 'aig-ota-1'},
+             {'op': 'list_page', 'auth': AUTH, 'group': 'aig-ota-1', 'page': 1, 'size': 10},
+             {'op': 'approve', 'auth': AUTH, 'group': 'aig-ota-1', 'start': _minutes(), 'task_id': pending},
+             {'op': 'approve', 'auth': AUTH, 'group': 'aig-ota-2', 'start': future},
+             {'op': 'list_page', 'auth': AUTH, 'group': 'aig-ota-2', 'page': 1, 'size': 10},
+             {'op': 'approve', 'auth': AUTH, 'group': 'aig-ota-busy', 'start': _minutes()},
+             {'op': 'approve', 'auth': AUTH, 'group': 'aig-empty', 'start': _minutes(), 'task_id': 'ota-none'}]
+    note, approved, groups, listed, stale, standby, listed_standby, running, no_new = run_sdk(emu, steps, tmp_path)
+    assert note['value'] == {'task_id': pending, 'ota_version': '0.0.5-R-20261110.101500',
+                             'release_note': '1. 修复了多显示器问题。\n2. Faster reconnect.',
+                             'task_start_time': note['value']['task_start_time'], 'code': None}
+    assert len(note['value']['task_start_time']) == len('2026-11-30T06:00Z')
+    assert approved['value'] == {'quoted': pending, 'code': 'success', 'message': None, 'request_id': True}
+    new_id = groups['value'][0]['ota']['aig-ota-1']['TaskId']
+    assert new_id != pending and new_id == emu.ota_info('aig-ota-1')['TaskId']
+    assert listed['value']['ids'] == [new_id] and listed['value']['statuses'] == ['RUNNING']
+    assert (stale['type'], stale['code'], stale['status_code']) == ('ClientException', 'InvalidTaskId.NotFound', 400)
+    assert standby['value']['code'] == 'success'
+    assert listed_standby['value']['statuses'] == ['STANDBY'] and emu.ota_state('aig-ota-2')['approved']
+    # HTTP 200 answers with a Code: the SDK returns them, it does not raise
+    assert running['value']['code'] == 'OtaTask.Running' and 'running' in running['value']['message']
+    assert no_new['value']['code'] == 'OtaTask.NoNewVersion'
+    emu.advance(21)
+    assert emu.ota_info('aig-ota-1') == {'OtaVersion': '0.0.5-R-20261110.101500', 'NewOtaVersion': '', 'TaskId': new_id}
+    stats = emu.stats()
+    assert stats['approvals_by_group'] == {'aig-ota-1': 1, 'aig-ota-2': 1}
+    assert stats['refused_approvals_by_group'] == {'aig-ota-1': {'InvalidTaskId.NotFound': 1},
+                                                   'aig-ota-busy': {'OtaTask.Running': 1},
+                                                   'aig-empty': {'OtaTask.NoNewVersion': 1}}
+
+
+def test_sdk_ota_rejections(emu, tmp_path):
+    wrong = {'ak': AK, 'secret': 'wrong'}
+    pending = emu.ota_info('aig-ota-1')['TaskId']
+    steps = [{'op': 'list_groups', 'auth': wrong, 'region': 'cn-shanghai', 'name': 'office'},
+             {'op': 'get_task', 'auth': wrong, 'task_id': pending},
+             {'op': 'approve', 'auth': wrong, 'group': 'aig-ota-1', 'start': _minutes(), 'task_id': pending},
+             {'op': 'get_task', 'auth': AUTH, 'task_id': 'ota-unknown'},
+             {'op': 'approve', 'auth': AUTH, 'group': 'aig-ota-1', 'start': '2026-11-30T06:00:00Z', 'task_id': pending},
+             {'op': 'approve', 'auth': AUTH, 'group': 'aig-ota-sg', 'start': _minutes(), 'task_id': pending},
+             {'op': 'approve', 'auth': AUTH, 'group': 'aig-nope', 'start': _minutes(), 'task_id': pending},
+             {'op': 'list_groups', 'auth': AUTH, 'product_type': None, 'region': 'cn-shanghai'}]
+    results = run_sdk(emu, steps, tmp_path)
+    assert [(r['type'], r['code'], r['status_code']) for r in results] == [
+        ('ClientException', 'SignatureDoesNotMatch', 400),
+        ('ClientException', 'SignatureDoesNotMatch', 400),
+        ('ClientException', 'SignatureDoesNotMatch', 400),
+        ('ClientException', 'InvalidTaskId.NotFound', 400),
+        ('ClientException', 'InvalidParameter.StartTime', 400),
+        ('ClientException', 'InvalidAppInstanceGroup.NotFound', 400),  # BizRegionId is not the group's region
+        ('ClientException', 'InvalidAppInstanceGroup.NotFound', 400),
+        ('ClientException', 'MissingParameter', 400),
+    ]
+    assert emu.ota_info('aig-ota-1')['TaskId'] == pending and emu.stats()['approvals_by_group'] == {}
+
+
+def test_sdk_faults_on_the_ota_apis(emu, tmp_path):
+    emu.set_faults({'actions': {'ListAppInstanceGroup': {'schedule': {'1': 'throttle'}},
+                                'GetOtaTaskByTaskId': {'schedule': {'1': 'http500'}},
+                                'ApproveOtaTask': {'schedule': {'1': 'reset_after'}}},
+                    'retry_after_ms': 100})
+    pending = emu.ota_info('aig-ota-1')['TaskId']
+    steps = [{'op': 'list_groups', 'auth': AUTH, 'region': 'cn-shanghai', 'group_id': 'aig-ota-1'},
+             {'op': 'get_task', 'auth': AUTH, 'task_id': pending},
+             {'op': 'approve', 'auth': AUTH, 'group': 'aig-ota-1', 'start': _minutes(), 'task_id': pending},
+             {'op': 'approve', 'auth': AUTH, 'group': 'aig-ota-1', 'start': _minutes(), 'task_id': pending}]
+    throttled, failed, dropped, again = run_sdk(emu, steps, tmp_path)
+    assert (throttled['type'], throttled['code'], throttled['retry_after']) == ('ThrottlingException', 'Throttling.User', 100)
+    assert (failed['type'], failed['status_code']) == ('ServerException', 500)
+    assert dropped['type'] == 'UnretryableException'  # the connection was dropped after the approval was applied
+    assert again['code'] == 'InvalidTaskId.NotFound'   # so re-sending it cannot approve twice
+    assert emu.ota_state('aig-ota-1')['approved'] and emu.stats()['approvals_by_group'] == {'aig-ota-1': 1}

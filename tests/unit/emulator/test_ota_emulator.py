@@ -820,3 +820,618 @@ def test_cli_rejects_non_loopback_and_bad_fault():
     proc = _cli('--fault', 'explode:1')
     err = proc.communicate(timeout=10)[1]
     assert proc.returncode == 2 and 'explode' in err
+
+
+# --------------------------------------------------------------------------- OTA lifecycle (ota-lifecycle.md section 4)
+
+V1, V2, V3 = '0.0.1-R-20250101.000000', '0.0.2-R-20250601.000000', '0.0.3-R-20261110.101500'
+NOTE = '1. 修复了多显示器问题。\n2. Faster reconnect.'
+OTA_DATA = {
+    'accounts': DATA['accounts'],
+    'release_notes': {V2: 'notes of 0.0.2'},
+    'groups': {
+        'aig-p': {'name': 'Office-Apps-SH-01', 'gmt_create': '2025-01-03T10:00:00.000+08:00',
+                  'tasks': [{'TaskId': 'ota-p1', 'OtaVersion': V2, 'TaskStartTime': '2025-06-03T10:00:00+08:00',
+                             'TaskDisplayStatus': 'FINISHED'},
+                            {'TaskId': 'ota-p0', 'OtaVersion': V1, 'TaskStartTime': '2025-01-03T10:00:00+08:00',
+                             'TaskDisplayStatus': 'FINISHED'}],
+                  'ota': {'new_ota_version': V3, 'task_id': 'ota-pending-p', 'release_note': NOTE}},
+        'aig-q': {'name': 'office-apps-sh-02', 'gmt_create': '2025-01-02T10:00:00.000+08:00',
+                  'ota': {'ota_version': V2, 'new_ota_version': V3,
+                          'run': [[[0, 'RUNNING'], [5, 'FAILED']], [[0, 'RUNNING'], [5, 'FINISHED']]]}},
+        'aig-u': {'name': 'design-sh', 'status': 'MAINTAINING', 'gmt_create': '2025-01-01T10:00:00.000+08:00',
+                  'tasks': [{'TaskId': 'ota-u2', 'OtaVersion': V3, 'TaskStartTime': '2026-11-12T10:00:00+08:00',
+                             'TaskDisplayStatus': 'FINISHED'},
+                            {'TaskId': 'ota-u1', 'OtaVersion': V3, 'TaskStartTime': '2026-11-11T10:00:00+08:00',
+                             'TaskDisplayStatus': 'FAILED'}]},
+        'aig-r': {'name': 'busy-sh', 'gmt_create': '2024-12-01T10:00:00.000+08:00',
+                  'tasks': [{'TaskId': 'ota-r2', 'OtaVersion': V3, 'TaskStartTime': '2026-11-20T10:00:00+08:00',
+                             'TaskDisplayStatus': 'RUNNING'},
+                            {'TaskId': 'ota-r1', 'OtaVersion': V2, 'TaskStartTime': '2025-06-03T10:00:00+08:00',
+                             'TaskDisplayStatus': 'FINISHED'}]},
+        'aig-sg': {'name': 'office-apps-sg-01', 'region_id': 'ap-southeast-1', 'gmt_create': '2025-02-01T10:00:00.000+08:00',
+                   'ota': {'ota_version': V2, 'new_ota_version': V3}},
+        'aig-droid': {'product_type': 'AndroidCloud', 'gmt_create': '2025-02-02T10:00:00.000+08:00'},
+    },
+}
+GROUPS_QUERY = {'ProductType': 'CloudApp', 'BizRegionId': 'cn-shanghai', 'PageNumber': '1', 'PageSize': '100'}
+MODEL_KEYS = {'AppInstanceGroupId', 'AppInstanceGroupName', 'RegionId', 'ProductType', 'Status', 'OsType', 'GmtCreate',
+              'AppCenterImageId', 'OtaInfo'}
+
+
+@pytest.fixture
+def ota():
+    with Emulator(OTA_DATA) as server:
+        yield server
+
+
+def list_groups(emu, query=None, body=None, drop=(), **kwargs):
+    query = {k: v for k, v in dict(GROUPS_QUERY, **(query or {})).items() if k not in drop}
+    return api(emu, body or {}, action='ListAppInstanceGroup', query=query, **kwargs)
+
+
+def minutes(ts):
+    return datetime.fromtimestamp(ts, timezone.utc).strftime('%Y-%m-%dT%H:%MZ')
+
+
+def approve(emu, group, task_id, start=None, region='cn-shanghai', **kwargs):
+    params = {'AppInstanceGroupId': group, 'BizRegionId': region, 'OtaType': 'Fota',
+              'StartTime': start or minutes(emu.ota_time()), 'TaskId': task_id}
+    params = {k: v for k, v in params.items() if v is not None}
+    return api(emu, params, action='ApproveOtaTask', **kwargs)
+
+
+def get_task(emu, task_id, **kwargs):
+    return api(emu, {'TaskId': task_id}, action='GetOtaTaskByTaskId', **kwargs)
+
+
+def listed(emu, group):
+    r = api(emu, dict(LIST, AppInstanceGroupId=group, PageSize='100'))
+    assert r.status == 200, r.body
+    return r.json['TaskList']
+
+
+def instant(text):
+    return datetime.fromisoformat(text.replace('Z', '+00:00')).timestamp()
+
+
+def test_list_groups_filters_paging_and_shape(ota):
+    r = list_groups(ota)
+    assert r.status == 200, r.body
+    body = r.json
+    assert set(body) == {'RequestId', 'TotalCount', 'PageNumber', 'PageSize', 'AppInstanceGroupModels'}
+    ids = [m['AppInstanceGroupId'] for m in body['AppInstanceGroupModels']]
+    assert ids == ['aig-p', 'aig-q', 'aig-u', 'aig-r'] and body['TotalCount'] == 4  # newest GmtCreate first
+    model = body['AppInstanceGroupModels'][0]
+    assert set(model) == MODEL_KEYS
+    assert model['OtaInfo'] == {'OtaVersion': V2, 'NewOtaVersion': V3, 'TaskId': 'ota-pending-p'}
+    assert (model['AppInstanceGroupName'], model['RegionId'], model['ProductType'], model['Status'], model['OsType'],
+            model['GmtCreate']) == ('Office-Apps-SH-01', 'cn-shanghai', 'CloudApp', 'PUBLISHED', 'Windows',
+                                    '2025-01-03T10:00:00.000+08:00')
+    assert model['AppCenterImageId'].startswith('img-')
+    by_id = {m['AppInstanceGroupId']: m['OtaInfo'] for m in body['AppInstanceGroupModels']}
+    assert by_id['aig-u'] == {'OtaVersion': V3, 'NewOtaVersion': '', 'TaskId': 'ota-u2'}
+    assert by_id['aig-r'] == {'OtaVersion': V2, 'NewOtaVersion': V3, 'TaskId': 'ota-r2'}  # in flight
+    assert by_id['aig-q']['TaskId'].startswith('ota-') and by_id['aig-q']['NewOtaVersion'] == V3
+
+    def ids_of(**kwargs):
+        resp = list_groups(ota, **kwargs)
+        assert resp.status == 200, resp.body
+        return [m['AppInstanceGroupId'] for m in resp.json['AppInstanceGroupModels']], resp.json['TotalCount']
+    assert ids_of(query={'AppInstanceGroupName': 'office-apps'}) == (['aig-p', 'aig-q'], 2)  # case-insensitive substring
+    assert ids_of(query={'AppInstanceGroupId': 'aig-u'}) == (['aig-u'], 1)
+    assert ids_of(query={'AppInstanceGroupId': 'aig-sg'}) == ([], 0)  # another region
+    assert ids_of(query={'BizRegionId': 'ap-southeast-1'}) == (['aig-sg'], 1)
+    assert ids_of(drop=('BizRegionId',), query={'PageSize': '2'}) == (['aig-sg', 'aig-p'], 5)
+    assert ids_of(query={'ProductType': 'AndroidCloud'}) == (['aig-droid'], 1)
+    assert ids_of(body={'Status.1': 'MAINTAINING'}) == (['aig-u'], 1)
+    assert ids_of(body={'Status.1': 'PUBLISHED', 'Status.2': 'MAINTAINING'})[1] == 4
+    assert ids_of(body={'Status.1': 'EXPIRED'}) == ([], 0)
+    pages = [ids_of(query={'PageSize': '3', 'PageNumber': str(n)}) for n in (1, 2, 3)]
+    assert pages == [(['aig-p', 'aig-q', 'aig-u'], 4), (['aig-r'], 4), ([], 4)]
+    r = list_groups(ota, drop=('PageSize', 'PageNumber'))
+    assert (r.json['PageSize'], r.json['PageNumber'], r.json['TotalCount']) == (20, 1, 4)
+
+
+@pytest.mark.parametrize('query,drop,status,code', [
+    ({}, ('ProductType',), 400, 'MissingParameter'),
+    ({'ProductType': 'cloudapp'}, (), 400, 'InvalidParameter.ProductType'),
+    ({'PageSize': '0'}, (), 400, 'InvalidParameter.PageSize'),
+    ({'PageSize': '101'}, (), 400, 'InvalidParameter.PageSize'),
+    ({'PageNumber': '0'}, (), 400, 'InvalidParameter.PageNumber'),
+])
+def test_list_groups_errors(ota, query, drop, status, code):
+    r = list_groups(ota, query=query, drop=drop)
+    assert (r.status, r.code) == (status, code) and set(r.json) == ERROR_KEYS
+
+
+def test_list_groups_query_string_is_signed(ota):
+    """ListAppInstanceGroup's parameters travel in the URL query: changing them breaks the signature."""
+    query = sorted(GROUPS_QUERY.items())
+    body = b'Status.1=PUBLISHED'
+    headers = {'host': ota.host_port, 'x-acs-action': 'ListAppInstanceGroup', 'x-acs-version': API_VERSION,
+               'x-acs-date': utc_now(), 'x-acs-signature-nonce': uuid.uuid4().hex,
+               'content-type': 'application/x-www-form-urlencoded', 'x-acs-content-sha256': hashlib.sha256(body).hexdigest()}
+    headers['Authorization'] = sign_v3('POST', query, headers, body, AK, SECRET, sorted(headers))
+    tampered = dict(query, BizRegionId='ap-southeast-1')
+    r = http_call(ota, 'POST', '/?' + urlencode(sorted(tampered.items()), quote_via=quote), headers, body)
+    assert (r.status, r.code) == (400, 'SignatureDoesNotMatch')
+    del headers['Authorization']
+    headers['x-acs-signature-nonce'] = uuid.uuid4().hex
+    headers['Authorization'] = sign_v3('POST', query, headers, body, AK, SECRET, sorted(headers))
+    r = http_call(ota, 'POST', '/?' + urlencode(query, quote_via=quote), headers, body)
+    assert r.status == 200 and r.json['TotalCount'] == 3
+
+
+def test_legacy_signature_on_the_new_actions(ota):
+    r = rpc(ota, 'ListAppInstanceGroup', API_VERSION, dict(GROUPS_QUERY, **{'Status.1': 'MAINTAINING'}))
+    assert r.status == 200 and [m['AppInstanceGroupId'] for m in r.json['AppInstanceGroupModels']] == ['aig-u']
+    assert rpc(ota, 'GetOtaTaskByTaskId', API_VERSION, {'TaskId': 'ota-pending-p'}).json['OtaVersion'] == V3
+    assert rpc(ota, 'GetOtaTaskByTaskId', API_VERSION, {'TaskId': 'ota-pending-p'}, sign_secret='x').code == \
+        'SignatureDoesNotMatch'
+
+
+def test_get_ota_task(ota):
+    r = get_task(ota, 'ota-pending-p')
+    assert r.status == 200 and set(r.json) == {'RequestId', 'OtaVersion', 'ReleaseNote', 'TaskStartTime'}
+    assert (r.json['OtaVersion'], r.json['ReleaseNote']) == (V3, NOTE)
+    # a pending task "starts" when it was offered: here, when the scenario was loaded
+    assert abs(instant(r.json['TaskStartTime']) - ota.ota_time()) < 120
+    assert emulator_mod.START_TIME_RE.match(r.json['TaskStartTime'])
+    r = get_task(ota, 'ota-p1')  # a history task: its start, the version's note from release_notes
+    assert r.json == dict(r.json, OtaVersion=V2, ReleaseNote='notes of 0.0.2', TaskStartTime='2025-06-03T02:00Z')
+    assert get_task(ota, 'ota-p0').json['ReleaseNote'] == ''
+    r = get_task(ota, 'ota-nope')
+    assert (r.status, r.code) == (400, 'InvalidTaskId.NotFound') and set(r.json) == ERROR_KEYS
+    r = api(ota, {}, action='GetOtaTaskByTaskId')
+    assert (r.status, r.code) == (400, 'MissingParameter')
+
+
+def test_approve_now_runs_then_finishes(ota):
+    before = ota.ota_info('aig-p')
+    r = approve(ota, 'aig-p', 'ota-pending-p')
+    assert r.status == 200 and r.json == {'RequestId': r.json['RequestId'], 'Code': 'success'}
+    after = ota.ota_info('aig-p')
+    assert after['TaskId'] != before['TaskId'] and after['NewOtaVersion'] == V3 and after['OtaVersion'] == V2
+    head = listed(ota, 'aig-p')[0]
+    assert (head['TaskId'], head['OtaVersion'], head['TaskDisplayStatus']) == (after['TaskId'], V3, 'RUNNING')
+    assert head['TaskStartTime'].endswith('+08:00') and abs(instant(head['TaskStartTime']) - ota.ota_time()) < 120
+    state = ota.ota_state('aig-p')
+    assert state['approved'] and state['task'] == head and state['release_note'] == NOTE and state['attempts'] == 1
+    r = get_task(ota, after['TaskId'])
+    assert r.json['OtaVersion'] == V3 and r.json['TaskStartTime'] == minutes(instant(head['TaskStartTime']))
+    assert get_task(ota, 'ota-pending-p').code == 'InvalidTaskId.NotFound'  # approved: that id is gone
+    ota.advance(21)
+    assert listed(ota, 'aig-p')[0]['TaskDisplayStatus'] == 'FINISHED'
+    assert ota.ota_info('aig-p') == {'OtaVersion': V3, 'NewOtaVersion': '', 'TaskId': after['TaskId']}
+    state = ota.ota_state('aig-p')
+    assert state['up_to_date'] and not state['approved'] and not state['update_available']
+    r = approve(ota, 'aig-p', after['TaskId'])
+    assert (r.status, r.code, r.json['Message']) == (200, 'OtaTask.NoNewVersion', emulator_mod.MSG['OtaTask.NoNewVersion'])
+    assert set(r.json) == {'RequestId', 'Code', 'Message'}
+    assert len(listed(ota, 'aig-p')) == 3
+    stats = ota.stats()
+    assert stats['approvals_by_group'] == {'aig-p': 1}
+    assert stats['refused_approvals_by_group'] == {'aig-p': {'OtaTask.NoNewVersion': 1}}
+    assert stats['error_codes'] == {'InvalidTaskId.NotFound': 1, 'OtaTask.NoNewVersion': 1}
+    assert stats['ok_calls']['ApproveOtaTask'] == 1 and stats['calls']['ApproveOtaTask'] == 2
+
+
+def test_future_start_is_standby_reschedule_running(ota):
+    pending = ota.ota_info('aig-q')['TaskId']
+    start = minutes(ota.ota_time() + 7200)
+    assert approve(ota, 'aig-q', pending, start).json['Code'] == 'success'
+    first = ota.ota_info('aig-q')['TaskId']
+    task = listed(ota, 'aig-q')[0]
+    assert (task['TaskId'], task['TaskDisplayStatus']) == (first, 'STANDBY')
+    assert instant(task['TaskStartTime']) == instant(start) and task['TaskStartTime'].endswith('+08:00')
+    assert ota.ota_state('aig-q')['approved']
+    assert approve(ota, 'aig-q', pending, start).code == 'InvalidTaskId.NotFound'  # stale: the id changed
+    later = minutes(ota.ota_time() + 3 * 3600)
+    r = approve(ota, 'aig-q', first, later)  # approve again while STANDBY: reschedule
+    assert r.json['Code'] == 'success'
+    second = ota.ota_info('aig-q')['TaskId']
+    tasks = listed(ota, 'aig-q')
+    assert second != first and [t['TaskId'] for t in tasks] == [second]  # the old task disappeared
+    assert instant(tasks[0]['TaskStartTime']) == instant(later) and tasks[0]['TaskDisplayStatus'] == 'STANDBY'
+    assert get_task(ota, first).code == 'InvalidTaskId.NotFound'
+    ota.advance(instant(later) - ota.ota_time() - 30)
+    assert listed(ota, 'aig-q')[0]['TaskDisplayStatus'] == 'STANDBY'
+    ota.advance(31)
+    assert listed(ota, 'aig-q')[0]['TaskDisplayStatus'] == 'RUNNING'  # the rescheduled task kept run[0]
+    r = approve(ota, 'aig-q', second)
+    assert (r.status, r.code, r.json['Message']) == (200, 'OtaTask.Running', 'The task is running and cannot be sumitted.')
+    ota.advance(5)
+    assert listed(ota, 'aig-q')[0]['TaskDisplayStatus'] == 'FAILED'
+    stats = ota.stats()
+    assert stats['approvals_by_group'] == {'aig-q': 2} and stats['reschedules_by_group'] == {'aig-q': 1}
+    assert stats['refused_approvals_by_group'] == {'aig-q': {'InvalidTaskId.NotFound': 1, 'OtaTask.Running': 1}}
+
+
+def test_failed_run_reoffers_a_fresh_task_and_the_next_timeline_applies(ota):
+    pending = ota.ota_info('aig-q')['TaskId']
+    approve(ota, 'aig-q', pending)
+    attempt = ota.ota_info('aig-q')['TaskId']
+    ota.advance(6)
+    info = ota.ota_info('aig-q')
+    assert info['NewOtaVersion'] == V3 and info['OtaVersion'] == V2
+    assert info['TaskId'] not in (pending, attempt)
+    assert [(t['TaskId'], t['TaskDisplayStatus']) for t in listed(ota, 'aig-q')] == [(attempt, 'FAILED')]
+    r = get_task(ota, info['TaskId'])
+    assert r.json['OtaVersion'] == V3 and abs(instant(r.json['TaskStartTime']) - ota.ota_time()) < 120
+    assert approve(ota, 'aig-q', attempt).code == 'InvalidTaskId.NotFound'
+    assert approve(ota, 'aig-q', info['TaskId']).json['Code'] == 'success'
+    retry = ota.ota_info('aig-q')['TaskId']
+    ota.advance(6)
+    assert [t['TaskDisplayStatus'] for t in listed(ota, 'aig-q')] == ['FINISHED', 'FAILED']
+    assert ota.ota_info('aig-q') == {'OtaVersion': V3, 'NewOtaVersion': '', 'TaskId': retry}
+
+
+def test_running_history_task_and_region_checks(ota):
+    r = approve(ota, 'aig-r', 'ota-r2')
+    assert (r.status, r.code) == (200, 'OtaTask.Running')
+    assert approve(ota, 'aig-u', 'ota-u2').code == 'OtaTask.NoNewVersion'
+    r = approve(ota, 'aig-sg', ota.ota_info('aig-sg')['TaskId'])  # BizRegionId defaults to cn-shanghai here
+    assert (r.status, r.code) == (400, 'InvalidAppInstanceGroup.NotFound') and 'ap-southeast-1' not in r.json['Message']
+    assert approve(ota, 'aig-sg', ota.ota_info('aig-sg')['TaskId'], region='ap-southeast-1').json['Code'] == 'success'
+    assert approve(ota, 'aig-nope', 'ota-x').code == 'InvalidAppInstanceGroup.NotFound'
+    assert ota.stats()['approvals_by_group'] == {'aig-sg': 1}
+
+
+@pytest.mark.parametrize('override,code', [
+    ({'AppInstanceGroupId': None}, 'MissingParameter'),
+    ({'BizRegionId': None}, 'MissingParameter'),
+    ({'OtaType': None}, 'MissingParameter'),
+    ({'StartTime': None}, 'MissingParameter'),
+    ({'TaskId': None}, 'MissingParameter'),
+    ({'OtaType': 'fota'}, 'InvalidParameter.OtaType'),
+    ({'StartTime': '2026-11-30T06:00:00Z'}, 'InvalidParameter.StartTime'),
+    ({'StartTime': '2026-11-30T06:00+08:00'}, 'InvalidParameter.StartTime'),
+    ({'StartTime': '2026-11-30 06:00Z'}, 'InvalidParameter.StartTime'),
+    ({'StartTime': '2026-13-30T06:00Z'}, 'InvalidParameter.StartTime'),
+    ({'StartTime': 'now'}, 'InvalidParameter.StartTime'),
+    ({'AppInstanceGroupId': 'aig-nope'}, 'InvalidAppInstanceGroup.NotFound'),
+    ({'BizRegionId': 'ap-southeast-1'}, 'InvalidAppInstanceGroup.NotFound'),
+    ({'TaskId': 'ota-p1'}, 'InvalidTaskId.NotFound'),
+])
+def test_approve_bad_input_is_http_400(ota, override, code):
+    params = {'AppInstanceGroupId': 'aig-p', 'BizRegionId': 'cn-shanghai', 'OtaType': 'Fota',
+              'StartTime': minutes(ota.ota_time()), 'TaskId': 'ota-pending-p'}
+    params.update(override)
+    r = api(ota, {k: v for k, v in params.items() if v is not None}, action='ApproveOtaTask')
+    assert (r.status, r.code) == (400, code) and set(r.json) == ERROR_KEYS
+    assert ota.ota_info('aig-p')['TaskId'] == 'ota-pending-p' and ota.stats()['approvals_by_group'] == {}
+
+
+def test_start_time_is_compared_with_the_server_clock():
+    with Emulator(OTA_DATA, clock_offset=3600) as server:  # the server clock is an hour fast
+        start = minutes(time.time() + 1800)  # future for the client, past for the server
+        assert approve(server, 'aig-p', 'ota-pending-p', start, date=utc_now(3600)).json['Code'] == 'success'
+        assert listed_at(server, 'aig-p')[0]['TaskDisplayStatus'] == 'RUNNING'
+        pending = server.ota_info('aig-q')['TaskId']
+        start = minutes(time.time() + 3600 + 600)
+        assert approve(server, 'aig-q', pending, start, date=utc_now(3600)).json['Code'] == 'success'
+        assert listed_at(server, 'aig-q')[0]['TaskDisplayStatus'] == 'STANDBY'
+        server.advance(instant(start) - server.ota_time() - 30)
+        assert listed_at(server, 'aig-q')[0]['TaskDisplayStatus'] == 'STANDBY'
+        server.advance(31)
+        assert listed_at(server, 'aig-q')[0]['TaskDisplayStatus'] == 'RUNNING'
+
+
+def listed_at(server, group):
+    return api(server, dict(LIST, AppInstanceGroupId=group), date=utc_now(server.clock_offset)).json['TaskList']
+
+
+def test_lifecycle_follows_a_replaced_monotonic_clock():
+    server = Emulator(OTA_DATA)
+    fake = [1000.0]
+    server._now = lambda: fake[0]  # pylint: disable=protected-access
+    server.load(OTA_DATA)
+    with server:
+        assert approve(server, 'aig-p', 'ota-pending-p').json['Code'] == 'success'
+        fake[0] += 19
+        assert server.ota_state('aig-p')['approved']
+        fake[0] += 2
+        assert server.ota_state('aig-p')['up_to_date']
+
+
+def _ota_group(**ota):
+    return {'groups': {'g': {'tasks': [
+        {'TaskId': 'ota-2', 'OtaVersion': 'v2', 'TaskStartTime': '2024-01-02T00:00:00Z', 'TaskDisplayStatus': 'FAILED'},
+        {'TaskId': 'ota-1', 'OtaVersion': 'v1', 'TaskStartTime': '2024-01-01T00:00:00Z', 'TaskDisplayStatus': 'FINISHED'}],
+        'ota': ota}}}
+
+
+def test_ota_defaults_follow_the_history():
+    info = emulator_mod.parse_scenario(_ota_group()).infos['g']
+    assert (info.ota_version, info.new_ota_version) == ('v1', 'v2')  # the failed version is still on offer
+    assert info.pending_id.startswith('ota-') and info.pending_id not in ('ota-1', 'ota-2')
+    info = emulator_mod.parse_scenario(_ota_group(ota_version='v2', new_ota_version='')).infos['g']
+    assert (info.ota_version, info.new_ota_version, info.pending_id) == ('v2', '', None)
+    data = _ota_group()
+    data['groups']['g']['tasks'][0]['TaskDisplayStatus'] = 'STANDBY'
+    info = emulator_mod.parse_scenario(data).infos['g']
+    assert info.active.task_id == 'ota-2' and info.new_ota_version == 'v2' and info.pending_id is None
+    info = emulator_mod.parse_scenario({'groups': {'g': {}}}).infos['g']
+    assert (info.name, info.region_id, info.status, info.product_type, info.os_type, info.ota_version,
+            info.new_ota_version) == ('g', 'cn-shanghai', 'PUBLISHED', 'CloudApp', 'Windows', '', '')
+    assert info.runs == (emulator_mod.DEFAULT_RUN,)
+    runs = emulator_mod.parse_scenario(_ota_group(run=[[0, 'RUNNING'], [3, 'FAILED']])).infos['g'].runs
+    assert runs == (((0.0, 'RUNNING'), (3.0, 'FAILED')),)
+
+
+@pytest.mark.parametrize('data,needle', [
+    (_ota_group(new_ota_version='v1'), 'equals ota_version'),
+    (_ota_group(task_id='ota-1'), 'already a task'),
+    (_ota_group(new_ota_version='', release_note='x'), 'no pending update'),
+    (_ota_group(run=[[0, 'STANDBY']]), 'STANDBY'),
+    (_ota_group(run=[]), 'run'),
+    (_ota_group(colour=1), 'colour'),
+    ({'groups': {'g': {'region_id': 'Shanghai'}}}, 'region'),
+    ({'groups': {'g': {'status': 'ok'}}}, 'status'),
+    ({'groups': {'g': {'product_type': 'Desktop'}}}, 'product_type'),
+    ({'groups': {'g': {'gmt_create': '2024-01-01'}}}, 'gmt_create'),
+    ({'groups': {'g': {'ota': []}}}, 'ota must be an object'),
+    ({'groups': {'g': {'tasks': [{'TaskId': 'a', 'OtaVersion': 'v', 'TaskStartTime': '2024-01-01T00:00:00Z',
+                                  'TaskDisplayStatus': 'RUNNING'}], 'ota': {'new_ota_version': 'w'}}}}, 'being applied'),
+    ({'groups': {}, 'release_notes': {'v': 1}}, 'release_notes'),
+    ({'groups': {}, 'generate_groups': [{'count': 1}]}, 'versions'),
+    ({'groups': {}, 'generate_groups': [{'count': 1, 'versions': [{'version': 'v', 'released': '2024-01-01T00:00:00Z'}],
+                                         'pending': 2}]}, 'pending'),
+    ({'groups': {}, 'generate_groups': [{'count': 1, 'name': '{x}',
+                                         'versions': [{'version': 'v', 'released': '2024-01-01T00:00:00Z'}]}]}, 'name'),
+])
+def test_bad_ota_scenarios_are_rejected(data, needle):
+    with pytest.raises(ValueError, match=needle):
+        emulator_mod.parse_scenario(data)
+
+
+def test_generate_groups_is_deterministic_and_consistent():
+    spec = {'count': 60, 'seed': 's', 'name': 'grp-{n:02d}', 'region_id': 'ap-southeast-1',
+            'versions': [{'version': 'a', 'released': '2025-01-01T00:00:00+08:00'},
+                         {'version': 'b', 'released': '2025-04-01T00:00:00+08:00'},
+                         {'version': 'c', 'released': '2025-08-01T00:00:00+08:00'}],
+            'pending': 0.5, 'retried': 0.5, 'failed_pending': 0.5, 'maintaining': 0.2}
+    first = emulator_mod.parse_scenario({'groups': {}, 'generate_groups': [spec]})
+    second = emulator_mod.parse_scenario({'groups': {}, 'generate_groups': [spec]})
+    assert list(first.infos) == list(second.infos) and len(first.infos) == 60
+    infos = list(first.infos.values())
+    assert {i.name for i in infos} == {'grp-%02d' % n for n in range(1, 61)}
+    assert {i.region_id for i in infos} == {'ap-southeast-1'} and {i.status for i in infos} == {'PUBLISHED', 'MAINTAINING'}
+    pending = [i for i in infos if i.new_ota_version]
+    assert 10 < len(pending) < 50 and all((i.ota_version, i.new_ota_version) == ('b', 'c') for i in pending)
+    assert all(i.ota_version == 'c' for i in infos if not i.new_ota_version)
+    statuses = {t.status for tasks in first.groups.values() for t in tasks}
+    assert statuses >= {'FINISHED', 'FAILED'} and 'RUNNING' not in statuses and 'STANDBY' not in statuses
+    for info in infos:  # the OtaInfo agrees with the history
+        tasks = first.groups[info.group_id]
+        done = [t for t in tasks if t.status == 'FINISHED']
+        assert not done or done[0].ota_version == info.ota_version
+        if info.new_ota_version and tasks and tasks[0].ota_version == 'c':
+            assert tasks[0].status in ('FAILED', 'TERMINATED', 'PART_FINISHED')
+    with pytest.raises(ValueError, match='also in groups'):
+        emulator_mod.parse_scenario({'groups': {infos[0].group_id: {}}, 'generate_groups': [spec]})
+
+
+def test_sample_data_is_a_realistic_account():
+    with Emulator() as server:
+        models = server.groups()
+        regions = {m['RegionId'] for m in models}
+        assert regions == {'cn-shanghai', 'ap-southeast-1'} and len(models) > 300
+        pending = [m for m in models if m['OtaInfo']['NewOtaVersion']]
+        assert 50 < len(pending) < 200
+        for model in models:
+            tasks = server.tasks(model['AppInstanceGroupId'])
+            ota = model['OtaInfo']
+            done = [t for t in tasks if t['TaskDisplayStatus'] == 'FINISHED']
+            if done and model['AppInstanceGroupId'] != 'aig-demo-rollout':
+                assert ota['OtaVersion'] == done[0]['OtaVersion'], model
+            live = [t for t in tasks if t['TaskDisplayStatus'] in ('STANDBY', 'RUNNING')]
+            if ota['NewOtaVersion'] and not (tasks and tasks[0]['TaskId'] == ota['TaskId']):
+                assert ota['TaskId'] not in {t['TaskId'] for t in tasks}  # pending: not listed
+            if model['AppInstanceGroupId'] not in ('aig-demo-rollout', 'aig-demo-busy', 'aig-demo-standby'):
+                assert not live
+        assert any(t['TaskDisplayStatus'] == 'FAILED' for m in models[:60] for t in server.tasks(m['AppInstanceGroupId']))
+        offices = [m for m in server.groups('cn-shanghai') if 'demo-office-sh' in m['AppInstanceGroupName']]
+        assert len(offices) == 4 and all(m['OtaInfo']['NewOtaVersion'] == '0.0.5-R-20261110.101500' for m in offices)
+        assert '修复' in server.ota_state('aig-demo-office-01')['release_note']
+        assert server.ota_state('aig-demo-busy')['task']['TaskDisplayStatus'] == 'RUNNING'
+        assert server.ota_state('aig-demo-standby')['approved']
+        rollout = {'OtaVersion': '0.0.2-R-20250508.120000', 'NewOtaVersion': '0.0.3-R-20250618.093000',
+                   'TaskId': 'ota-mc35kyldmfx4xd1f9'}
+        assert server.ota_info('aig-demo-rollout') == rollout
+        server.advance(20)
+        assert server.ota_info('aig-demo-rollout')['NewOtaVersion'] == ''
+        r = list_groups(server, ak='EMULATOR-AK-0000', secret='emulator-secret-0000')
+        assert r.json['TotalCount'] == len(server.groups('cn-shanghai')) > 200
+
+
+def test_offer_update_and_admin_ota_endpoints(ota):
+    state = admin(ota, 'GET', 'ota?group=aig-u').json
+    assert state['OtaInfo'] == {'OtaVersion': V3, 'NewOtaVersion': '', 'TaskId': 'ota-u2'} and state['up_to_date']
+    assert admin(ota, 'GET', 'ota?group=aig-nope').status == 404 and admin(ota, 'GET', 'ota').status == 400
+    r = admin(ota, 'POST', 'offer', {'group': 'aig-u', 'new_ota_version': 'v4', 'release_note': 'n4',
+                                     'run': [[0, 'RUNNING'], [1, 'TERMINATED']], 'task_id': 'ota-offered'})
+    assert r.status == 200 and r.json['OtaInfo'] == {'OtaVersion': V3, 'NewOtaVersion': 'v4', 'TaskId': 'ota-offered'}
+    assert get_task(ota, 'ota-offered').json['ReleaseNote'] == 'n4'
+    assert approve(ota, 'aig-u', 'ota-offered').json['Code'] == 'success'
+    assert admin(ota, 'POST', 'offer', {'group': 'aig-u', 'new_ota_version': 'v5'}).status == 400  # RUNNING now
+    ota.advance(2)
+    assert ota.ota_state('aig-u')['update_available'] and listed(ota, 'aig-u')[0]['TaskDisplayStatus'] == 'TERMINATED'
+    assert admin(ota, 'POST', 'offer', {'group': 'aig-u', 'new_ota_version': V3}).status == 400  # already at it
+    assert admin(ota, 'POST', 'offer', {'group': 'aig-u', 'new_ota_version': 'v5', 'other': 1}).status == 400
+    groups = admin(ota, 'GET', 'groups?region=ap-southeast-1').json
+    assert groups['TotalCount'] == 1 and groups['AppInstanceGroupModels'][0]['AppInstanceGroupId'] == 'aig-sg'
+    assert admin(ota, 'GET', 'groups').json['TotalCount'] == 6
+    with pytest.raises(KeyError):
+        ota.ota_info('aig-nope')
+
+
+def test_inserted_task_goes_above_approved_tasks(ota):
+    approve(ota, 'aig-p', 'ota-pending-p', minutes(ota.ota_time() + 86400 * 30))
+    inserted = ota.insert_task('aig-p')
+    assert [t['TaskId'] for t in listed(ota, 'aig-p')][:2] == [inserted['TaskId'], ota.ota_info('aig-p')['TaskId']]
+    dated = ota.insert_task('aig-p', {'TaskStartTime': '2025-03-01T00:00:00Z', 'TaskDisplayStatus': 'FINISHED'})
+    assert [t['TaskId'] for t in listed(ota, 'aig-p')][3] == dated['TaskId']  # an explicit start time sorts by time
+
+
+# --------------------------------------------------------------------------- faults on every action
+
+ACTION_CALLS = {
+    'ListAppInstanceGroup': list_groups,
+    'GetOtaTaskByTaskId': lambda emu: get_task(emu, 'ota-pending-p'),
+    'ApproveOtaTask': lambda emu: approve(emu, 'aig-p', 'ota-pending-p'),
+    'ListOtaTask': lambda emu: api(emu, dict(LIST, AppInstanceGroupId='aig-p')),
+}
+
+
+@pytest.mark.parametrize('action', sorted(ACTION_CALLS))
+@pytest.mark.parametrize('kind,status,code', [
+    ('throttle', 400, 'Throttling.User'), ('throttle_api', 400, 'Throttling.Api'), ('http500', 500, 'InternalError'),
+    ('http503', 503, 'ServiceUnavailable'),
+])
+def test_error_faults_hit_every_action_and_apply_nothing(ota, action, kind, status, code):
+    ota.set_faults({'every': {kind: 1}, 'retry_after_ms': 50})
+    r = ACTION_CALLS[action](ota)
+    assert (r.status, r.code) == (status, code) and set(r.json) == ERROR_KEYS
+    if kind.startswith('throttle'):
+        assert r.headers['x-acs-retry-after'] == '50'
+    assert ota.ota_info('aig-p')['TaskId'] == 'ota-pending-p' and ota.stats()['approvals_by_group'] == {}
+    assert ota.stats()['faults_injected_by_action'] == {action: {kind: 1}}
+
+
+@pytest.mark.parametrize('action', sorted(ACTION_CALLS))
+def test_reset_html502_and_hang_hit_every_action(ota, action):
+    ota.set_faults({'schedule': {'1': 'reset', '2': 'html502', '3': 'hang'}, 'hang_seconds': 0.3})
+    with pytest.raises((ConnectionError, http.client.HTTPException)):
+        ACTION_CALLS[action](ota)
+    assert ota.ota_info('aig-p')['TaskId'] == 'ota-pending-p'  # a reset before processing applies nothing
+    r = ACTION_CALLS[action](ota)
+    assert r.status == 502 and r.headers['content-type'].startswith('text/html')
+    start = time.monotonic()
+    r = ACTION_CALLS[action](ota)
+    assert r.status == 200 and time.monotonic() - start >= 0.3
+    if action == 'ApproveOtaTask':  # the hung approval was applied after the wait
+        assert r.json['Code'] == 'success' and ota.stats()['approvals_by_group'] == {'aig-p': 1}
+    assert ota.stats()['faults_injected'] == {'reset': 1, 'html502': 1, 'hang': 1}
+
+
+def test_reset_after_applies_the_approval_then_drops_the_connection(ota):
+    ota.set_faults({'actions': {'ApproveOtaTask': {'schedule': {'1': 'reset_after'}}}})
+    with pytest.raises((ConnectionError, http.client.HTTPException)):
+        approve(ota, 'aig-p', 'ota-pending-p')
+    info = ota.ota_info('aig-p')
+    assert info['TaskId'] != 'ota-pending-p'  # it took effect
+    assert listed(ota, 'aig-p')[0]['TaskId'] == info['TaskId'] and ota.ota_state('aig-p')['approved']
+    r = approve(ota, 'aig-p', 'ota-pending-p')  # re-sending the old request cannot approve twice
+    assert (r.status, r.code) == (400, 'InvalidTaskId.NotFound')
+    stats = ota.stats()
+    assert stats['approvals_by_group'] == {'aig-p': 1}
+    assert stats['refused_approvals_by_group'] == {'aig-p': {'InvalidTaskId.NotFound': 1}}
+    assert stats['log'][0]['status'] is None and stats['log'][0]['fault'] == 'reset_after'
+    assert stats['log'][0]['task_id'] == 'ota-pending-p' and stats['log'][0]['group'] == 'aig-p'
+
+
+def test_malformed_and_badshape_on_the_new_actions(ota):
+    ota.set_faults({'actions': {'ListAppInstanceGroup': {'schedule': {'1': 'malformed', '2': 'badshape'}},
+                                'GetOtaTaskByTaskId': {'schedule': {'1': 'badshape'}},
+                                'ApproveOtaTask': {'schedule': {'1': 'malformed'}}}})
+    r = list_groups(ota)
+    assert r.status == 200
+    with pytest.raises(ValueError):
+        json.loads(r.body)
+    body = list_groups(ota).json
+    assert body['TotalCount'] == '4' and 'AppInstanceGroupId' not in body['AppInstanceGroupModels'][0]
+    body = get_task(ota, 'ota-pending-p').json
+    assert 'OtaVersion' not in body and isinstance(body['TaskStartTime'], int)
+    r = approve(ota, 'aig-p', 'ota-pending-p')
+    with pytest.raises(ValueError):
+        json.loads(r.body)
+    assert r.status == 200 and ota.ota_state('aig-p')['approved']  # applied, answer garbled
+    ota.set_faults({'actions': {'ApproveOtaTask': {'every': {'badshape': 1}}}})
+    r = approve(ota, 'aig-q', ota.ota_info('aig-q')['TaskId'])
+    assert r.status == 200 and 'Code' not in r.json and ota.ota_state('aig-q')['approved']
+    r = approve(ota, 'aig-q', 'ota-stale')  # errors are not reshaped
+    assert (r.status, r.code) == (400, 'InvalidTaskId.NotFound')
+    assert ota.stats()['ok_calls'] == {}  # every answer was garbled
+
+
+def test_fault_numbering_service_wide_and_per_action(ota):
+    ota.set_faults({'every': {'http503': 3}, 'actions': {'ApproveOtaTask': {'schedule': {'1': 'throttle'}}}})
+    results = [list_groups(ota), get_task(ota, 'ota-pending-p'), approve(ota, 'aig-p', 'ota-pending-p'),
+               ACTION_CALLS['ListOtaTask'](ota), list_groups(ota), get_task(ota, 'ota-pending-p')]
+    # service-wide: requests 3 and 6 (any action); ApproveOtaTask's own rule wins on its first request
+    assert [r.status for r in results] == [200, 200, 400, 200, 200, 503]
+    assert results[2].code == 'Throttling.User'
+    stats = ota.stats()
+    assert stats['faults_injected_by_action'] == {'ApproveOtaTask': {'throttle': 1}, 'GetOtaTaskByTaskId': {'http503': 1}}
+    assert ota.faults()['actions'] == {'ApproveOtaTask': {'every': {}, 'schedule': {'1': 'throttle'}}}
+    ota.reset_stats()  # numbering restarts
+    assert approve(ota, 'aig-p', 'ota-pending-p').code == 'Throttling.User'
+
+
+def test_assume_role_is_faulted_only_when_targeted(emu):
+    emu.set_faults({'every': {'http500': 1}})
+    assert api(emu, ASSUME, action='AssumeRole', version=STS_VERSION).status == 200
+    emu.set_faults({'actions': {'AssumeRole': {'schedule': {'1': 'http503'}}}})
+    r = api(emu, ASSUME, action='AssumeRole', version=STS_VERSION)
+    assert (r.status, r.code, r.json['HostId']) == (503, 'ServiceUnavailable', 'sts.aliyuncs.com')
+    assert api(emu).status == 200 and api(emu, ASSUME, action='AssumeRole', version=STS_VERSION).status == 200
+
+
+@pytest.mark.parametrize('spec,needle', [
+    ({'actions': {'Nope': {}}}, 'unknown action'),
+    ({'actions': {'ApproveOtaTask': {'every': {'explode': 1}}}}, 'explode'),
+    ({'actions': {'ApproveOtaTask': {'other': {}}}}, 'other'),
+    ({'actions': {'ApproveOtaTask': []}}, 'must be an object'),
+    ({'actions': []}, 'faults.actions'),
+])
+def test_bad_action_fault_specs(emu, spec, needle):
+    with pytest.raises(ValueError, match=needle):
+        emu.set_faults(spec)
+
+
+def test_cli_fault_syntax():
+    parse = emulator_mod._fault_arg  # pylint: disable=protected-access
+    assert parse('throttle:3') == ('throttle', 3, False, None)
+    assert parse('http500@2') == ('http500', 2, True, None)
+    assert parse('throttle:3@ApproveOtaTask') == ('throttle', 3, False, 'ApproveOtaTask')
+    assert parse('reset_after@1@ApproveOtaTask') == ('reset_after', 1, True, 'ApproveOtaTask')
+    for bad in ('reset_after@1@Nope', 'throttle', 'throttle:x', 'throttle:3@A@B', 'explode:1', 'reset@0'):
+        with pytest.raises(Exception):
+            parse(bad)
+
+
+def test_gateway_limits_cover_the_new_actions():
+    with Emulator(OTA_DATA, max_in_flight=1, latency_ms=400) as server:
+        out = {}
+        slow = threading.Thread(target=lambda: out.update(slow=list_groups(server)))
+        slow.start()
+        time.sleep(0.15)
+        r = get_task(server, 'ota-pending-p')
+        slow.join(5)
+        assert out['slow'].status == 200 and (r.status, r.code) == (400, 'Throttling.User')
+        assert server.stats()['throttled_by_limit'] == {'max_in_flight': 1}
+
+
+def test_cli_action_fault_and_verbose_lines(tmp_path):
+    data_file = tmp_path / 'data.json'
+    data_file.write_text(json.dumps(OTA_DATA))
+    proc = _cli('--data', str(data_file), '--fault', 'reset_after@1@ApproveOtaTask', '--verbose')
+    try:
+        ready = json.loads(proc.stdout.readline())
+
+        class Remote:
+            host, port, host_port = '127.0.0.1', ready['port'], '127.0.0.1:%d' % ready['port']
+        assert admin(Remote, 'GET', 'faults').json['actions'] == {'ApproveOtaTask': {'every': {}, 'schedule': {'1': 'reset_after'}}}
+        with pytest.raises((ConnectionError, http.client.HTTPException)):
+            approve(Remote, 'aig-p', 'ota-pending-p', start=minutes(time.time()))
+        assert admin(Remote, 'GET', 'ota?group=aig-p').json['approved']
+        proc.send_signal(signal.SIGTERM)
+        err = proc.communicate(timeout=10)[1]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert 'ApproveOtaTask group=aig-p task=ota-pending-p -> reset [fault reset_after]' in err
+    assert SECRET not in err and 'Traceback' not in err
