@@ -8,7 +8,7 @@ SHELL := /bin/bash
 TOOLS := tests/tools
 ARGS ?=
 
-GATES := sanity units integration sanity-oldest units-oldest integration-oldest lint docs-lint \
+GATES := sanity units integration sanity-oldest units-oldest integration-oldest eda lint docs-lint \
          changelog ansible-doc build importer ee docsite installed-demo
 
 .DEFAULT_GOAL := help
@@ -47,6 +47,9 @@ units-oldest: ## pytest tests/unit on the oldest supported ansible-core
 
 integration-oldest: ## pytest tests/integration on the oldest supported ansible-core
 	@bash $(TOOLS)/integration-oldest.sh $(ARGS)
+
+eda: ## the real ansible-rulebook runs the collection's rulebook and event source against the emulator (Java 17+)
+	@bash $(TOOLS)/eda.sh $(ARGS)
 
 lint: ## ansible-lint --profile production
 	@bash $(TOOLS)/lint.sh $(ARGS)

@@ -60,9 +60,10 @@ options:
   region_id:
     description:
       - The region of the App Streaming endpoint, for example C(cn-shanghai) or C(ap-southeast-1).
-      - Read from E(ALIBABA_CLOUD_REGION_ID), then E(ALICLOUD_REGION), when not given.
+      - When not given, read from E(ALIBABA_CLOUD_REGION_ID), then E(ALICLOUD_REGION); else the C(region_id) of the
+        credential profile in use (O(profile), E(ALIBABA_CLOUD_PROFILE), or the current profile of C(~/.aliyun/config.json)
+        when the default chain reads it), as the aliyun CLI does; else C(cn-shanghai).
     type: str
-    default: cn-shanghai
     aliases: [alicloud_region]
   endpoint:
     description:
@@ -107,7 +108,8 @@ requirements:
   - alibabacloud-credentials (only for O(profile), O(role_arn) and the default credential chain)
 '''
 
-    # Plugins (lookup, action) read the same options through Ansible's configuration system as well.
+    # Controller-side plugins (the lookup) also read the ansible_appstreaming_* variables and the environment variables
+    # below; plugin_utils/options.py reads them, in the one precedence all controller-side plugins share.
     PLUGINS = r'''
 options:
   access_key_id:

@@ -44,8 +44,9 @@ extends_documentation_fragment:
   - alibabacloud.appstreaming.connection.plugins
 notes:
   - Lookups do not receive C(module_defaults). Set the connection options as keyword arguments, as the
-    C(ansible_appstreaming_*) variables listed with each option (for example in C(group_vars), once per inventory),
-    or as environment variables.
+    C(ansible_appstreaming_*) variables listed with each option (for example in C(group_vars), once per inventory; the
+    wait action and the role read the same variables), or as environment variables - in that order of precedence, then
+    the region of the credential profile in use, then C(cn-shanghai). A keyword set to C(omit) falls through to the next source.
   - Use C(query()) or C(lookup(..., wantlist=true)) to get a list; plain C(lookup()) joins the tasks into a string.
   - Each call resolves credentials once and uses one HTTP session for all its groups.
 seealso:

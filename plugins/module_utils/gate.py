@@ -64,17 +64,13 @@ class GroupGate:
         self.ota_version = ota_version
         self.task_ids = frozenset(task_ids) if task_ids else None
         self.tracked = set()
-        self.polls = 0
 
     def reset(self):
         """Forget what was seen in flight: the next listing starts a new wait (the event source, after a group settled)."""
         self.tracked = set()
-        self.polls = 0
 
     def observe(self, tasks):
         """The verdict for this listing of the group (API order, newest first)."""
-        self.polls += 1
-        first_poll = self.polls == 1
         if self.task_ids is not None:
             deciding = [t for t in tasks if t['task_id'] in self.task_ids]
             newest = None
@@ -92,10 +88,10 @@ class GroupGate:
         verdict = dict(group_id=self.group_id, done=done, succeeded=succeeded, newest=newest, deciding=deciding,
                        in_flight=flying, failed=failed, history_count=len(tasks) - len(deciding), empty=not tasks,
                        waiting_for_version=waiting_for_version)
-        verdict['summary'] = self._summary(verdict, first_poll)
+        verdict['summary'] = self._summary(verdict)
         return Verdict(**verdict)
 
-    def _summary(self, v, first_poll):
+    def _summary(self, v):
         history = ' (%d older task%s in history)' % (v['history_count'], '' if v['history_count'] == 1 else 's') if v['history_count'] else ''
         if self.task_ids is not None:
             if not v['deciding']:
@@ -110,7 +106,7 @@ class GroupGate:
         if v['in_flight']:
             return 'waiting for %s%s' % (_tasks_text(v['in_flight']), history)
         newest = v['newest']
-        if first_poll:
+        if not self.tracked:   # nothing was in flight at any poll: the group was up to date all along
             return 'up to date: newest task %s %s on %s%s' % (newest['task_id'], newest['task_display_status'], _when(newest), history)
         return 'done: %s%s' % (_tasks_text(v['deciding']), history)
 

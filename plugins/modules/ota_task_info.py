@@ -15,6 +15,9 @@ description:
   - Pages after the first and the groups are fetched concurrently; throttling, server errors and dropped
     connections are retried per request.
   - Tasks are returned in API order (newest first), group by group in the order given, each task once.
+  - C(ListOtaTask) returns a group's history, so C(all_terminal) is no gate (it is true for an empty list and when every
+    task FAILED). Per group, RV(groups) also gives what the C(alibabacloud.appstreaming.ota_wait) gate would decide from
+    this listing - the newest task, whether a task is in flight, and C(succeeded).
 author:
   - App Streaming collection maintainers (@alibabacloud-ansible)
 options:
@@ -60,6 +63,8 @@ extends_documentation_fragment:
   - alibabacloud.appstreaming.attributes
   - alibabacloud.appstreaming.attributes.info_module
 notes:
+  - "Like every module it runs on the play's hosts. Run it in a play on C(localhost), or with C(delegate_to: localhost) and
+    C(run_once: true) in a play on other hosts, so that it calls the API once, from the controller."
   - Terminal statuses are C(FINISHED), C(PART_FINISHED), C(FAILED) and C(TERMINATED); C(STANDBY) and C(RUNNING) are not.
     A status the collection does not know is counted as not terminal, with a warning.
   - The RAM permission needed is C(appstreaming:ListAppInstanceGroup).
@@ -75,9 +80,11 @@ EXAMPLES = r'''
     region_id: cn-shanghai
   register: ota
 
-- name: Show how the rollout is going
+- name: Show how the update is going
   ansible.builtin.debug:
-    msg: "{{ ota.status_counts }} (all done: {{ ota.all_terminal }})"
+    msg: >-
+      {{ ota.status_counts }}; newest task {{ ota.groups['aig-53fvrq1oanz6c'].newest_status }},
+      updated: {{ ota.groups['aig-53fvrq1oanz6c'].succeeded }}
 
 - name: Only the running tasks of two groups, credentials from a profile
   alibabacloud.appstreaming.ota_task_info:
@@ -88,9 +95,9 @@ EXAMPLES = r'''
     profile: ops
   register: running
 
-- name: Set connection options once for every task of the collection
+- name: Connection options for the tasks of this block (on top of the play's group/alibabacloud.appstreaming.appstreaming)
   module_defaults:
-    group/alibabacloud.appstreaming.appstreaming:
+    alibabacloud.appstreaming.ota_task_info:
       region_id: ap-southeast-1
       role_arn: acs:ram::1234567890123456:role/ota-reader
   block:
@@ -99,6 +106,13 @@ EXAMPLES = r'''
         app_instance_group_id: aig-53fvrq1oanz6c
         ota_version: 0.0.1-R-20220708.110604
       register: version_tasks
+
+- name: In a play on other hosts, ask once, from the controller
+  alibabacloud.appstreaming.ota_task_info:
+    app_instance_group_id: aig-53fvrq1oanz6c
+  delegate_to: localhost
+  run_once: true
+  register: ota_once
 
 # Ad hoc, against the bundled emulator:
 # ansible localhost -m alibabacloud.appstreaming.ota_task_info \
@@ -143,15 +157,47 @@ status_counts:
   type: dict
   sample: {"FINISHED": 5, "RUNNING": 1}
 all_terminal:
-  description: Whether every returned task is in a terminal status (true when no task is returned).
+  description:
+    - Whether every returned task is in a terminal status (true when no task is returned).
+    - Not a gate - it is true when every task FAILED and when nothing is listed yet; use RV(succeeded) or the role C(alibabacloud.appstreaming.ota_wait).
+  returned: success
+  type: bool
+  sample: false
+succeeded:
+  description: Whether every group's C(succeeded) is true (see RV(groups)).
   returned: success
   type: bool
   sample: false
 groups:
-  description: Per delivery group, its C(total_count), C(status_counts) and C(all_terminal), computed as above.
+  description: Per delivery group, computed as above and as the C(ota_wait) gate decides from this one listing.
   returned: success
   type: dict
-  sample: {"aig-53fvrq1oanz6c": {"total_count": 6, "status_counts": {"FINISHED": 5, "RUNNING": 1}, "all_terminal": false}}
+  contains:
+    total_count:
+      description: The API's C(TotalCount) of the group.
+      type: int
+    status_counts:
+      description: The statuses of the group's returned tasks.
+      type: dict
+    all_terminal:
+      description: Whether each of the group's returned tasks is terminal.
+      type: bool
+    newest_task_id:
+      description: The group's newest task (of O(ota_version) if given); null when it has none, and with O(task_ids).
+      type: str
+    newest_status:
+      description: Its status.
+      type: str
+    in_flight:
+      description: Whether a task the gate waits for is C(STANDBY) or C(RUNNING).
+      type: bool
+    succeeded:
+      description:
+        - Nothing in flight, and the newest task (or each of O(task_ids)) ended C(FINISHED). True for a group with no task;
+          false when the newest task FAILED, and with O(ota_version) when no task of that version is listed yet.
+      type: bool
+  sample: {"aig-53fvrq1oanz6c": {"total_count": 6, "status_counts": {"FINISHED": 5, "RUNNING": 1}, "all_terminal": false,
+           "newest_task_id": "ota-be7jzm29wrrz5", "newest_status": "RUNNING", "in_flight": true, "succeeded": false}}
 error:
   description: On an API error, its code, message, request id, HTTP status and troubleshooting link.
   returned: failure

@@ -7,16 +7,28 @@ from __future__ import annotations
 
 DOCUMENTATION = r'''
 module: ota_task_wait
-short_description: Wait until the OTA update tasks of App Streaming delivery groups are done
+short_description: Wait until the OTA updates of App Streaming delivery groups are done
 version_added: 0.1.0
 description:
-  - Polls the C(ListOtaTask) API until every waited OTA task of the delivery groups has reached a terminal status,
-    and fails as soon as one of them ends in a status outside O(success_statuses).
-  - Which tasks are waited for - O(task_ids) if given (tasks not listed yet are waited for);
-    else the tasks of O(ota_version) (at least one must appear); else every task listed at the first poll
-    (a group with no tasks is done at once).
-  - One deadline, O(wait_timeout), on a monotonic clock bounds the whole wait, HTTP requests included.
-    Errors that outlast the per-request retries are polled through until the deadline.
+  - Polls the C(ListOtaTask) API until the OTA update of every given delivery group is done, and fails as soon as a task
+    it waits for ends in a status outside O(success_statuses).
+  - C(ListOtaTask) returns a group's B(history). Without O(task_ids) or O(ota_version), a group's state is decided by its
+    B(newest) task (API order) and by every task seen in flight (C(STANDBY) or C(RUNNING)) at any poll, including tasks
+    first listed during the wait (someone approved an update). Older tasks that had already ended are history - they
+    neither fail nor hold the wait, and are counted in RV(groups).
+  - "The wait is done when no task it waits for is in flight; it succeeds when each of them ended in O(success_statuses).
+    A group with no task, or whose newest task has already ended in a success status, is done at the first poll
+    (C(up to date)). A group whose newest task has already ended C(FAILED) fails the wait at once."
+  - "Examples, newest task first. C(RUNNING), then older C(FINISHED), C(FAILED), C(TERMINATED) - waits for the running
+    task, succeeds when it ends C(FINISHED). C(FINISHED), then older C(FAILED) - done at the first poll. C(FAILED), then
+    older C(FINISHED) - fails at the first poll. C(RUNNING), and a C(STANDBY) task appears during the wait - waits for both."
+  - With O(task_ids), exactly those tasks count; one not listed yet is waited for, one already listed as C(FAILED) fails
+    the wait. With O(ota_version), the rule above applies to the tasks of that version (a C(FINISHED) retry beats an
+    older C(FAILED) attempt); a group with no task of that version yet is waited for.
+  - One deadline, O(wait_timeout), on a monotonic clock bounds the whole wait - every HTTP request and the wait for a
+    free request slot included. A credential request already started (STS C(AssumeRole), the default chain) keeps the
+    alibabacloud-credentials timeouts (at most 15 seconds for STS). Errors that outlast the per-request retries are
+    polled through until the deadline; a status this collection does not know counts as in flight, with one warning.
   - Prints one progress line per group at every poll, at default verbosity.
   - The role C(alibabacloud.appstreaming.ota_wait) wraps this action with variables, a fact and a summary.
 author:
@@ -29,11 +41,16 @@ options:
     required: true
     aliases: [app_instance_group_id]
   task_ids:
-    description: Wait for exactly these tasks. A task that is not listed yet is waited for.
+    description:
+      - Wait for exactly these tasks (ids are stripped; an empty one is refused). A task that is not listed yet is waited for.
+      - Mutually exclusive with O(ota_version).
     type: list
     elements: str
   ota_version:
-    description: Wait for the tasks of this OTA version; the wait goes on until at least one of them is listed.
+    description:
+      - Wait for the update to this OTA version - the newest task of that version decides, tasks of that version seen in
+        flight are waited for. A group with no task of that version yet is waited for.
+      - Mutually exclusive with O(task_ids).
     type: str
   wait_timeout:
     description: Seconds to wait in all, at most.
@@ -45,13 +62,13 @@ options:
     default: 15
   success_statuses:
     description:
-      - Terminal statuses that count as success. A waited task that ends in any other terminal status has failed.
+      - Terminal statuses that count as success. A task the wait decides on that ends in any other terminal status has failed.
     type: list
     elements: str
     default: [FINISHED]
-    choices: [STANDBY, RUNNING, FINISHED, PART_FINISHED, FAILED, TERMINATED]
+    choices: [FAILED, FINISHED, PART_FINISHED, TERMINATED]
   fail_fast:
-    description: Fail as soon as one waited task has failed, instead of waiting for the others to end too.
+    description: Fail as soon as one task has failed, instead of waiting for the others to end too.
     type: bool
     default: true
 extends_documentation_fragment:
@@ -66,27 +83,32 @@ attributes:
     description: Does not support async.
   check_mode:
     support: full
-    details: Only reads, so it behaves the same in check mode.
+    details: It only reads, so in check mode it polls and decides exactly as without it.
   diff_mode:
     support: N/A
     details: Never changes anything.
   platform:
     platforms: all
 notes:
-  - Runs on the controller; the connection options and environment variables are the controller's.
-    It is part of the C(group/alibabacloud.appstreaming.appstreaming) action group for C(module_defaults).
+  - Runs on the controller, once per host of the play (use C(run_once) in a play on several hosts, as the role does);
+    the environment variables and files it reads are the controller's.
+  - "Connection options, per option, in order of precedence: the task's arguments; C(module_defaults) (it is part of
+    the C(group/alibabacloud.appstreaming.appstreaming) action group); the variable C(ansible_appstreaming_<option>)
+    (for example C(ansible_appstreaming_region_id)), as for the lookup; the controller's environment variables;
+    for O(region_id), the region of the credential profile in use,
+    then C(cn-shanghai). An argument set to C(omit) falls through to the next source."
 seealso:
   - module: alibabacloud.appstreaming.ota_task_info
 '''
 
 EXAMPLES = r'''
-- name: Wait up to 30 minutes for every task listed now in two groups
+- name: Wait up to 30 minutes for the OTA updates of two groups
   alibabacloud.appstreaming.ota_task_wait:
     app_instance_group_ids: [aig-53fvrq1oanz6c, aig-9x2kq7h1c3m0d]
     wait_timeout: 1800
     poll_interval: 15
 
-- name: Wait for the tasks of one OTA version, partly successful ones count as done
+- name: Wait for the update to one OTA version, partly successful ones count as done
   alibabacloud.appstreaming.ota_task_wait:
     app_instance_group_id: aig-53fvrq1oanz6c
     ota_version: 0.0.1-R-20220708.110604
@@ -100,53 +122,133 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+msg:
+  description:
+    - A one-line summary. On success it says per group what happened (C(up to date - newest task ... FINISHED on ...),
+      C(done - ...), C(no OTA tasks)); on failure or timeout it names each failed or unfinished task, both when a
+      timeout comes after a failure with O(fail_fast=false).
+    - On an error that is not about the tasks (bad option, credentials, unknown group) it is the error, and only
+      RV(msg) and RV(error) are returned.
+  returned: always
+  type: str
+  sample: "OTA task(s) failed after 1m12s: aig-53fvrq1oanz6c/ota-be7jzm29wrrz5 (0.0.1-R-20220708.110604) FAILED"
+success:
+  description:
+    - Whether every task the wait decided on ended in one of O(success_statuses) before the deadline.
+    - Returned when the wait ran - it succeeded, a task failed, or it timed out.
+  returned: when the wait ran
+  type: bool
+  sample: true
 tasks:
-  description: The waited tasks with their last status (same keys as RV(alibabacloud.appstreaming.ota_task_info#module:ota_tasks)).
-  returned: always
+  description: The tasks the wait decided on (newest task, tasks seen in flight, or O(task_ids)), with their last status, in API order, group by group.
+  returned: when the wait ran
   type: list
   elements: dict
+  contains: &task
+    task_id:
+      description: The task id.
+      type: str
+      sample: ota-be7jzm29wrrz5
+    ota_version:
+      description: The OTA version the task installs.
+      type: str
+      sample: 0.0.1-R-20220708.110604
+    task_display_status:
+      description: C(STANDBY), C(RUNNING), C(FINISHED), C(PART_FINISHED), C(FAILED) or C(TERMINATED).
+      type: str
+      sample: FINISHED
+    task_start_time:
+      description: When the task started, ISO 8601 as the API gives it.
+      type: str
+      sample: "2022-08-04T14:36:00+08:00"
+    app_instance_group_id:
+      description: The delivery group of the task.
+      type: str
+      sample: aig-53fvrq1oanz6c
 failed_tasks:
-  description: Waited tasks that ended in a terminal status outside O(success_statuses).
-  returned: always
+  description: Tasks the wait decided on that ended in a terminal status outside O(success_statuses).
+  returned: when the wait ran
   type: list
   elements: dict
+  contains: *task
 pending_tasks:
-  description: Waited tasks not yet in a terminal status at the end of the wait.
-  returned: always
+  description: Tasks the wait decided on that were still in flight at the end of the wait.
+  returned: when the wait ran
   type: list
   elements: dict
+  contains: *task
 missing_task_ids:
   description: Ids from O(task_ids) that were never listed.
-  returned: always
+  returned: when the wait ran
   type: list
   elements: str
+  sample: []
 groups:
-  description: Per group, C(status_counts) and C(task_count) of its waited tasks, and C(empty) when it has no task at all.
-  returned: always
+  description: Per group, what the wait decided at the last poll.
+  returned: when the wait ran
   type: dict
-  sample: {"aig-53fvrq1oanz6c": {"status_counts": {"FINISHED": 3}, "task_count": 3, "empty": false}}
+  contains:
+    summary:
+      description: The group's line of the summary.
+      type: str
+      sample: "up to date: newest task ota-be7jzm29wrrz5 FINISHED on 2022-08-04T14:36:00+08:00 (12 older tasks in history)"
+    newest_task_id:
+      description: The newest task the rule looks at (of O(ota_version) if given); null for a group without one, and with O(task_ids).
+      type: str
+    newest_status:
+      description: Its status.
+      type: str
+    done:
+      description: Nothing the wait decides on is in flight in this group.
+      type: bool
+    succeeded:
+      description: Done, and each task decided on ended in O(success_statuses).
+      type: bool
+    in_flight:
+      description: How many tasks decided on are in flight.
+      type: int
+    history_count:
+      description: Listed tasks that do not decide (ended before the wait, or of another version).
+      type: int
+    status_counts:
+      description: The statuses of the tasks decided on.
+      type: dict
+    task_count:
+      description: How many tasks were decided on.
+      type: int
+    empty:
+      description: The group lists no OTA task at all.
+      type: bool
+  sample: {"aig-53fvrq1oanz6c": {"summary": "done: ota-be7jzm29wrrz5 FINISHED (0.0.1-R-20220708.110604)", "newest_task_id": "ota-be7jzm29wrrz5",
+           "newest_status": "FINISHED", "done": true, "succeeded": true, "in_flight": 0, "history_count": 12,
+           "status_counts": {"FINISHED": 1}, "task_count": 1, "empty": false}}
+unknown_statuses:
+  description: Statuses this collection does not know that were listed (counted as in flight).
+  returned: when the wait ran
+  type: list
+  elements: str
+  sample: []
 elapsed:
   description: Seconds the wait took.
-  returned: always
+  returned: when the wait ran
   type: float
   sample: 92.4
 timed_out:
   description: Whether the wait ended at O(wait_timeout).
-  returned: always
+  returned: when the wait ran
   type: bool
+  sample: false
 polls:
   description: How many times the groups were listed.
-  returned: always
+  returned: when the wait ran
   type: int
-success:
-  description: Whether every waited task ended in one of O(success_statuses) before the deadline.
-  returned: always
-  type: bool
-msg:
-  description: A one-line summary; on failure or timeout it lists each failed or unfinished task.
-  returned: always
-  type: str
-  sample: "OTA task(s) failed after 1m12s: aig-53fvrq1oanz6c/ota-be7jzm29wrrz5 (0.0.1-R-20220708.110604) FAILED"
+  sample: 7
+error:
+  description: On an API error that is not retried (for example an unknown group), its code, message, request id, HTTP status and link.
+  returned: on an API error
+  type: dict
+  sample: {"code": "InvalidAppInstanceGroup.NotFound", "message": "The app instance group is not found.",
+           "request_id": "1CBAFFAB-B697-4049-A9B1-67E1FC5F0000", "http_status": 400, "recommend": "https://api.aliyun.com/troubleshoot"}
 '''
 
 from ansible.module_utils.basic import AnsibleModule

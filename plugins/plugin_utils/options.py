@@ -45,7 +45,10 @@ def controller_params(argument_spec, direct, variables=None, templar=None, defau
     names = _canonical(argument_spec)
 
     def is_set(value):
-        return value is not None and not (omit is not None and isinstance(value, str) and value == omit)
+        # ansible-core 2.19+ hands plugins its Omit singleton; 2.17 the play's placeholder string
+        if value is None or type(value).__name__ == '_OmitType':
+            return False
+        return not (isinstance(omit, str) and isinstance(value, str) and value == omit)
 
     params, origins = {}, {}
     _refuse_containers_for_strings(argument_spec, names, direct or {})
@@ -86,7 +89,9 @@ def plain(value):
 def _refuse_containers_for_strings(argument_spec, names, direct):
     """A list or dict given for a text option is a mistake (the validator would quietly turn it into its repr)."""
     for key, value in direct.items():
-        option = argument_spec.get(names.get(key, key)) or {}
+        option = argument_spec.get(names.get(key, key))
+        if option is None:
+            continue   # an unknown option: the validator names it
         if option.get('type', 'str') in ('str', 'path') and isinstance(value, (Mapping, list, tuple)):
             shown = 'not shown, it is secret' if option.get('no_log') else 'a %s' % type(value).__name__
             raise OptionError('%s has an invalid value (%s): give it as a string' % (key, shown))

@@ -56,14 +56,39 @@ def task(task_id, status='FINISHED', version='0.0.1-R-20220708.110604', start='2
     return data
 
 
+class FirstRequestEmulator(Emulator):
+    """Timelines start at the first API request after a load, not at the load itself.
+
+    An ansible-playbook run takes seconds to start, more on a loaded machine; a timeline that
+    starts when its first poll arrives is the same on every machine.
+    """
+
+    _clock_started = False
+
+    def load(self, data):
+        super().load(data)
+        self._clock_started = False
+
+    def handle_api(self, req):
+        with self._lock:
+            if not self._clock_started:
+                self._clock_started = True
+                self._t0 = self._now()
+                self._advanced = 0.0
+        return super().handle_api(req)
+
+
 @pytest.fixture
 def emulator():
-    """Start an emulator; call it with data (and Emulator kwargs) to get a started one."""
+    """Start an emulator; call it with data (and Emulator kwargs) to get a started one.
+
+    ``clock_from_first_request=True``: status timelines start at the first API request (FirstRequestEmulator).
+    """
     started = []
 
-    def start(groups=None, accounts=None, **kwargs):
+    def start(groups=None, accounts=None, clock_from_first_request=False, **kwargs):
         data = {'accounts': accounts or [account()], 'groups': groups or {}}
-        server = Emulator(data=data, **kwargs).start()
+        server = (FirstRequestEmulator if clock_from_first_request else Emulator)(data=data, **kwargs).start()
         started.append(server)
         _STARTED.append(server)
         return server
@@ -266,7 +291,7 @@ def truth(server, *groups):
 
 MODULE = 'alibabacloud.appstreaming.ota_task_info'
 ROLE_NAMES = {'app_instance_group_ids': 'ota_wait_app_instance_group_ids', 'wait_timeout': 'ota_wait_timeout',
-              'poll_interval': 'ota_wait_poll_interval'}
+              'poll_interval': 'ota_wait_poll_interval', 'timeout': 'ota_wait_request_timeout'}
 
 
 def run_target(ansible, server, target, options, env=None):

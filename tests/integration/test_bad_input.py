@@ -53,7 +53,7 @@ BAD_INPUT = [
     ('lookup unknown ota_type', 'lookup', dict(ota_type='Sota'), 'ota_type', None, None),
     ('lookup negative timeout', 'lookup', dict(timeout=-5), 'timeout must be greater than 0, got -5', None, None),
     ('lookup validate_certs not a bool', 'lookup', dict(validate_certs='maybe'),
-     "argument 'validate_certs' is of type str and we were unable to convert to bool", None, None),
+     "The value 'maybe' is not a valid boolean", None, None),
     ('lookup non-loopback http', 'lookup', dict(endpoint='http://192.0.2.10:8080'),
      "endpoint 'http://192.0.2.10:8080': plain http:// is only allowed to a loopback host", None, None),
     ('lookup unknown profile', 'lookup', dict(NO_KEYS, profile='ghost'), "profile 'ghost' not found", None, None),
@@ -78,6 +78,12 @@ BAD_INPUT = [
      'task_ids and ota_version are mutually exclusive', None, None),
     ('role empty task id', 'role', dict(task_ids=['ota-1', ' ']), 'task_ids must not contain an empty task id', None, None),
     ('role validate_certs not a bool', 'role', dict(validate_certs='flase'), 'ota_wait_validate_certs', None, None),
+    # the role passes every connection variable through, not only the credentials
+    ('role request timeout 0', 'role', dict(timeout=0), 'timeout must be greater than 0, got 0', None, None),
+    ('role retries -1', 'role', dict(retries=-1), 'retries must be between 0 and 50, got -1', None, None),
+    ('role max_concurrency 65', 'role', dict(max_concurrency=65), 'max_concurrency must be between 1 and 64, got 65', None, None),
+    ('role bad role_session_name', 'role', dict(role_arn=ROLE_ARN, role_session_name='x'), "role_session_name 'x' must be 2 to 64",
+     None, None),
     ('role ca_bundle not PEM', 'role', dict(ca_bundle='/etc/hostname'),
      "ca_bundle '/etc/hostname' is not a readable file of PEM CA certificates", None, None),
 ]

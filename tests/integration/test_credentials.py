@@ -50,8 +50,8 @@ def test_lookups_in_a_loop_assume_the_role_once(emulator, ansible):
 
 
 def test_the_role_assumes_once_for_all_its_polls(emulator, ansible):
-    running = task('ota-1', 'RUNNING', start='2022-08-05T10:00:00+08:00', timeline=[[0, 'RUNNING'], [10, 'FINISHED']])
-    server = emulator({'aig-1': {'tasks': [running], 'generate': {'count': 150}}})
+    running = task('ota-1', 'RUNNING', start='2022-08-05T10:00:00+08:00', timeline=[[0, 'RUNNING'], [3, 'FINISHED']])
+    server = emulator({'aig-1': {'tasks': [running], 'generate': {'count': 150}}}, clock_from_first_request=True)
     _proc, result = ansible.play(ROLE_TASKS, role_vars(server, ota_wait_app_instance_group_ids=['aig-1'], ota_wait_role_arn=ROLE_ARN,
                                                        ota_wait_sts_endpoint=server.sts_endpoint, ota_wait_poll_interval=2), check=True)
     assert result['success'] and result['polls'] >= 2

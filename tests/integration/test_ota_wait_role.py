@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The ota_wait role through real `ansible-playbook`, against emulator status timelines.
 
-Timelines start when the scenario is loaded, right before each playbook. The role's own
-`elapsed` (monotonic, measured by the action) is what the timing bounds of the issue are
-checked against.
+Timelines start at the first API request (FirstRequestEmulator), so a slow ansible start does
+not eat into them. The role's own `elapsed` (monotonic, measured by the action) is what the
+timing bounds of the issue are checked against.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def timeline(*steps):
 
 
 def test_all_tasks_finish(emulator, ansible, tmp_path):
-    server = emulator()
+    server = emulator(clock_from_first_request=True)
     groups = {'aig-1': {'tasks': [task('ota-%d' % i, timeline=timeline((0, 'RUNNING'), (6, 'FINISHED'))) for i in range(3)]}}
     proc, result = run_role(server, ansible, tmp_path, groups, 'ota_wait_app_instance_group_ids: [aig-1]', check=True)
     assert result['success'] is True and result['timed_out'] is False
@@ -58,7 +58,7 @@ def test_all_tasks_finish(emulator, ansible, tmp_path):
 
 
 def test_one_failure_fails_fast_naming_it(emulator, ansible, tmp_path):
-    server = emulator()
+    server = emulator(clock_from_first_request=True)
     groups = {'aig-1': {'tasks': [
         task('ota-bad', version='v9', timeline=timeline((0, 'RUNNING'), (3, 'FAILED'))),
         task('ota-slow', timeline=timeline((0, 'RUNNING'), (40, 'FINISHED')))]}}
@@ -72,7 +72,7 @@ def test_one_failure_fails_fast_naming_it(emulator, ansible, tmp_path):
 
 
 def test_timeout_lists_what_is_still_running(emulator, ansible, tmp_path):
-    server = emulator()
+    server = emulator(clock_from_first_request=True)
     groups = {'aig-1': {'tasks': [task('ota-stuck', timeline=timeline((0, 'RUNNING'))), task('ota-done')]}}
     proc, result = run_role(server, ansible, tmp_path, groups,
                             'ota_wait_app_instance_group_ids: [aig-1]\nota_wait_timeout: 5', check=False)
@@ -83,7 +83,7 @@ def test_timeout_lists_what_is_still_running(emulator, ansible, tmp_path):
 
 
 def test_a_task_that_appears_later_is_waited_for(emulator, ansible, tmp_path):
-    server = emulator()
+    server = emulator(clock_from_first_request=True)
     groups = {'aig-1': {'tasks': [task('ota-old'), task('ota-new', appear_after=4, timeline=timeline((0, 'RUNNING'), (7, 'FINISHED')))]}}
     proc, result = run_role(server, ansible, tmp_path, groups,
                             'ota_wait_app_instance_group_ids: [aig-1]\nota_wait_task_ids: [ota-new]', check=True)
@@ -94,7 +94,7 @@ def test_a_task_that_appears_later_is_waited_for(emulator, ansible, tmp_path):
 
 
 def test_fail_false_lets_the_play_go_on(emulator, ansible, tmp_path):
-    server = emulator()
+    server = emulator(clock_from_first_request=True)
     groups = {'aig-1': {'tasks': [task('ota-bad', timeline=timeline((0, 'RUNNING'), (2, 'TERMINATED')))]}}
     proc, result = run_role(server, ansible, tmp_path, groups,
                             'ota_wait_app_instance_group_ids: [aig-1]\nota_wait_fail: false', check=True)
@@ -104,7 +104,7 @@ def test_fail_false_lets_the_play_go_on(emulator, ansible, tmp_path):
 
 
 def test_two_groups_in_one_call(emulator, ansible, tmp_path):
-    server = emulator()
+    server = emulator(clock_from_first_request=True)
     groups = {
         'aig-1': {'tasks': [task('ota-1', timeline=timeline((0, 'STANDBY'), (2, 'RUNNING'), (5, 'FINISHED')))]},
         'aig-2': {'tasks': [task('ota-2', timeline=timeline((0, 'RUNNING'), (4, 'PART_FINISHED')))]},

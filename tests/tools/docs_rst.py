@@ -28,7 +28,7 @@ DOCS = os.path.join(ROOT, 'docs')
 RST_DIR = os.path.join(DOCS, 'docsite', 'rst')
 PREFIX = 'ansible_collections.alibabacloud.appstreaming.docsite.'
 # Markdown guide -> RST page name (also its label suffix, with - as _)
-GUIDES = ('getting-started', 'gating-a-rollout', 'rolling-out-in-waves', 'lookup')
+GUIDES = ('getting-started', 'gating-a-rollout', 'rolling-out-in-waves', 'lookup', 'event-driven-gating')
 PLUGINS = {
     'alibabacloud.appstreaming.app_instance_group_info': 'module',
     'alibabacloud.appstreaming.ota_task': 'module',

@@ -58,6 +58,7 @@ CHECKS=(
     "docsite/getting-started.html:Credentials|Regions and endpoints|emulator|voluptuous"
     "docsite/gating-a-rollout.html:ota_wait_result|ota_wait_fail_fast"
     "docsite/lookup.html:ansible_appstreaming_region_id|set_fact"
+    "docsite/event-driven-gating.html:ota_task_events|ota_gate_success_playbook|Java 17|decision environment"
 )
 for entry in "${CHECKS[@]}"; do
     page=${entry%%:*}

@@ -19,6 +19,7 @@ GATES=(
     "sanity-oldest:$TOOLS/sanity-oldest.sh"
     "units-oldest:$TOOLS/units-oldest.sh"
     "integration-oldest:$TOOLS/integration-oldest.sh"
+    "eda:$TOOLS/eda.sh"
     "lint:$TOOLS/lint.sh"
     "docs-lint:$TOOLS/docs-lint.sh"
     "changelog:$TOOLS/changelog.sh"

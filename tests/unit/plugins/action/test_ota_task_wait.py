@@ -59,3 +59,18 @@ def test_api_errors_fail_with_their_details(emulator):
     result = run_action(params(server, app_instance_group_ids=['aig-nope']))
     assert result['failed'] is True and result['error']['code'] == 'InvalidAppInstanceGroup.NotFound'
     assert "Delivery group 'aig-nope' does not exist" in result['msg']
+
+
+def test_the_documented_return_matches_what_each_outcome_returns(emulator):
+    """RETURN said `returned: always` for keys an error result does not have (issue 11)."""
+    import yaml
+    from ansible_collections.alibabacloud.appstreaming.plugins.modules import ota_task_wait
+    documented = yaml.safe_load(ota_task_wait.RETURN)
+    server = emulator(GROUPS)
+    outcomes = {'ran': run_action(params(server, app_instance_group_ids=['aig-bad'])),
+                'error': run_action(params(server, app_instance_group_ids=['aig-nope']))}
+    for key, doc in documented.items():
+        returned = doc['returned']
+        expect = {'always': {'ran', 'error'}, 'when the wait ran': {'ran'}, 'on an API error': {'error'}}[returned]
+        for outcome, result in outcomes.items():
+            assert (key in result) == (outcome in expect), (key, returned, outcome)

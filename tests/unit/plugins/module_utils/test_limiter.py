@@ -74,3 +74,14 @@ def test_requests_in_flight_never_exceed_the_bound():
         assert state['most'] == expected
         limiter.throttled()
         limiter.throttled()
+
+
+def test_waiting_for_a_slot_ends_at_the_deadline():
+    """wait_timeout bounds the wait for a free request slot too (issue 11)."""
+    limiter = AdaptiveLimiter(1)
+    assert limiter.acquire() == 0                      # the only slot is taken
+    start = time.monotonic()
+    assert limiter.acquire(deadline=start + 0.2) is False
+    assert 0.15 <= time.monotonic() - start < 5
+    limiter.release()
+    assert limiter.acquire(deadline=time.monotonic() + 0.2) == 0

@@ -6,13 +6,15 @@ emulator's task timelines: a 30-minute wait runs in milliseconds, every poll at 
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import OtaTaskClient
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import ApiError, OptionError, ResponseError
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.waiter import Waiter, duration, wait_spec
 
-from ...helpers import task, validated
+from ...helpers import account, task, validated
 
 V1, V2 = '0.0.1-R-20220708.110604', '0.0.2-R-20220801.000000'
 
@@ -231,3 +233,18 @@ def test_task_ids_are_stripped_and_repeats_dropped():
     spec = wait_spec({'wait_timeout': 60, 'poll_interval': 10, 'success_statuses': ['FINISHED'],
                       'task_ids': [' ota-1 ', 'ota-1', 'ota-2']}, ('aig-1',))
     assert spec.task_ids == ('ota-1', 'ota-2')
+
+
+def test_an_unknown_status_is_warned_about_once_and_waited_through(emulator, clock, monkeypatch):
+    """A status this collection does not know counts as in flight: say so once, do not spin silently."""
+    server = emulator({}, clock=clock)
+    emulator_module = sys.modules[type(server).__module__]
+    monkeypatch.setattr(emulator_module, 'STATUSES', emulator_module.STATUSES + ('PAUSED',))   # the emulator serves it
+    server.load({'accounts': [account()], 'groups': {'aig-1': {'tasks': [
+        task('ota-old'), task('ota-new', None, V1, '2022-08-05T10:00:00+08:00', timeline=[[0, 'PAUSED'], [25, 'FINISHED']])]}}})
+    warnings = []
+    spec = wait_spec({'wait_timeout': 600, 'poll_interval': 10, 'success_statuses': ['FINISHED']}, ('aig-1',))
+    with OtaTaskClient(validated(server), clock=clock, sleep=clock.sleep) as client:
+        result = Waiter(client, spec, clock=clock, sleep=clock.sleep, warn=warnings.append).wait()
+    assert (result['success'], result['polls'], result['unknown_statuses']) == (True, 4, ['PAUSED'])
+    assert len(warnings) == 1 and "the task status 'PAUSED', which this collection does not know" in warnings[0]

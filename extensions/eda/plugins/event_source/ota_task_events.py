@@ -1,0 +1,236 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.appstreaming contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ansible-rulebook event source: OTA task changes of App Streaming delivery groups as events.
+
+A thin shell: options, listing and the events a listing gives are the collection's shared
+code (plugins/module_utils: options, client, events, gate). ansible-rulebook runs this file
+with runpy, outside any package, so it imports that code by its absolute name, and makes the
+collection importable from where this file lies when ansible-rulebook's Python does not
+already find it (collections are not on sys.path by default).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import sys
+import time
+from pathlib import Path
+
+DOCUMENTATION = r"""
+---
+short_description: OTA task changes of Alibaba Cloud App Streaming delivery groups as events
+description:
+  - An ansible-rulebook event source that polls the OTA update tasks (C(ListOtaTask)) of delivery
+    groups every O(interval) seconds and emits one event per change, and one when a group settles.
+  - It uses the collection's client (signing, credentials, retries, paging), with the same connection
+    options and environment variables as the M(alibabacloud.appstreaming.ota_task_info) module.
+  - "Task event: C(type: ota_task), C(app_instance_group_id), C(task_id), C(ota_version), C(status),
+    C(previous_status) (null for a task seen for the first time), C(task_start_time)."
+  - "Group event, when a group settles (the newest task and every task seen in flight have ended, the rule of
+    the M(alibabacloud.appstreaming.ota_task_wait) gate): C(type: ota_group), C(app_instance_group_id),
+    C(in_flight: false), C(newest_status), C(succeeded)."
+  - The first poll is a baseline and emits nothing (with O(emit_initial), the tasks in flight).
+  - Errors that the client's retries could not get past are logged as warnings and the groups are polled
+    again, with backoff; only a configuration error (an option, an unknown group, a credential) ends the
+    source, at start, before any event.
+  - Give credentials through environment variables (or vault), never literally in a rulebook
+    (ansible-rulebook prints source arguments at -vv).
+requirements:
+  - ansible-core, requests and voluptuous in the Python that runs ansible-rulebook (alibabacloud-credentials
+    too for profiles, role_arn and the default credential chain).
+options:
+  app_instance_group_ids:
+    description: The delivery groups to watch.
+    type: list
+    elements: str
+    required: true
+    aliases: [app_instance_group_id]
+  interval:
+    description: Seconds from one poll to the next.
+    type: float
+    default: 60
+  emit_initial:
+    description: Emit the tasks in flight at the first poll (with O(previous_status) null) instead of nothing.
+    type: bool
+    default: false
+  max_polls:
+    description: Stop after this many polls, the first one included; 0 polls until the rulebook stops.
+    type: int
+    default: 0
+  access_key_id:
+    description: See M(alibabacloud.appstreaming.ota_task_info); also the environment variables it names.
+  access_key_secret:
+    description: See M(alibabacloud.appstreaming.ota_task_info). Use the environment, not the rulebook.
+  security_token:
+    description: See M(alibabacloud.appstreaming.ota_task_info).
+  profile:
+    description: See M(alibabacloud.appstreaming.ota_task_info).
+  role_arn:
+    description: See M(alibabacloud.appstreaming.ota_task_info).
+  role_session_name:
+    description: See M(alibabacloud.appstreaming.ota_task_info).
+  sts_endpoint:
+    description: See M(alibabacloud.appstreaming.ota_task_info).
+  region_id:
+    description: See M(alibabacloud.appstreaming.ota_task_info).
+  endpoint:
+    description: See M(alibabacloud.appstreaming.ota_task_info).
+  validate_certs:
+    description: See M(alibabacloud.appstreaming.ota_task_info).
+  ca_bundle:
+    description: See M(alibabacloud.appstreaming.ota_task_info).
+  timeout:
+    description: See M(alibabacloud.appstreaming.ota_task_info).
+  retries:
+    description: See M(alibabacloud.appstreaming.ota_task_info).
+  max_concurrency:
+    description: See M(alibabacloud.appstreaming.ota_task_info).
+notes:
+  - An option set to null is taken as not set.
+"""
+
+EXAMPLES = r"""
+- alibabacloud.appstreaming.ota_task_events:
+    app_instance_group_ids: [aig-53fvrq1oanz6c]
+    region_id: cn-shanghai
+    interval: 60
+"""
+
+SOURCE = 'alibabacloud.appstreaming.ota_task_events'
+CORE = 'ansible_collections.alibabacloud.appstreaming.plugins'
+LISTING_TIME_BUDGET = 600.0   # seconds one poll (every page of every group, retries included) may take
+FEEDBACK_ARGS = ('eda_feedback_queue',)   # what ansible-rulebook itself may add to the arguments
+
+logger = logging.getLogger(SOURCE)
+
+
+class ConfigurationError(Exception):
+    """What ends the source: an option, an unknown group or a credential, found at start."""
+
+
+class _Core:
+    """The collection's modules this source uses."""
+
+    def __init__(self):
+        self.client = importlib.import_module(CORE + '.module_utils.client')
+        self.errors = importlib.import_module(CORE + '.module_utils.errors')
+        self.events = importlib.import_module(CORE + '.module_utils.events')
+        self.transport = importlib.import_module(CORE + '.module_utils.transport')
+        self.plugin_options = importlib.import_module(CORE + '.plugin_utils.options')
+
+
+def _collections_root():
+    """The directory that holds ansible_collections/alibabacloud/appstreaming/, from where this file is."""
+    here = Path(__file__).resolve()
+    parents = here.parents
+    if len(parents) > 7 and (parents[6].name, parents[5].name, parents[4].name) == ('ansible_collections', 'alibabacloud', 'appstreaming'):
+        return str(parents[7])
+    return None
+
+
+def load_core():
+    """Import the collection's shared code, making the collection importable first if it is not."""
+    try:
+        return _Core()
+    except ModuleNotFoundError as exc:
+        missing = exc.name or ''
+        if missing.partition('.')[0] == 'ansible':
+            raise ConfigurationError('%s needs ansible-core installed in the Python that runs ansible-rulebook (the decision '
+                                     'environment): %s' % (SOURCE, exc)) from None
+        if missing.partition('.')[0] != 'ansible_collections':
+            raise ConfigurationError('%s: a Python library it needs is missing: %s' % (SOURCE, exc)) from None
+    root = _collections_root()
+    if root is None:
+        raise ConfigurationError('%s: cannot import the collection alibabacloud.appstreaming: run this source from the '
+                                 'installed collection (ansible_collections/alibabacloud/appstreaming/)' % SOURCE)
+    if root not in sys.path:
+        sys.path.append(root)
+    importlib.invalidate_caches()
+    return _Core()
+
+
+def configure(core, args):
+    """(client params, SourceConfig) from the source arguments; ConfigurationError names what is wrong."""
+    params = {key: value for key, value in (args or {}).items() if value is not None and key not in FEEDBACK_ARGS}
+    try:
+        validated = core.plugin_options.validate(core.events.source_argument_spec(), params)
+        return validated, core.events.source_config(validated)
+    except core.errors.AppStreamingError as exc:
+        raise ConfigurationError('%s: %s' % (SOURCE, exc)) from None
+
+
+async def main(queue, args):
+    """Poll the groups and put their OTA task events on ``queue`` (ansible-rulebook's entry point)."""
+    core = load_core()
+    if not core.transport.HAS_REQUESTS:
+        raise ConfigurationError('%s needs the Python library requests in the Python that runs ansible-rulebook' % SOURCE)
+    params, config = configure(core, args)
+    try:
+        client = await asyncio.to_thread(core.client.OtaTaskClient, params)
+    except core.errors.AppStreamingError as exc:
+        raise ConfigurationError('%s: %s' % (SOURCE, exc)) from None
+    try:
+        await _poll(queue, core, client, config)
+    finally:
+        client.close()
+
+
+async def _poll(queue, core, client, config):
+    loop = asyncio.get_running_loop()
+    tracker = core.events.EventTracker(config.query.group_ids, config.emit_initial)
+    started = False   # a poll has succeeded: the options, groups and credential work
+    failures = 0
+    polls = 0
+    next_poll = loop.time()
+    while not config.max_polls or polls < config.max_polls:
+        pause = next_poll - loop.time()
+        if pause > 0:
+            await asyncio.sleep(pause)
+        began = loop.time()
+        polls += 1
+        try:
+            listing = await asyncio.to_thread(client.list_groups, config.query, time.monotonic() + LISTING_TIME_BUDGET)
+        except core.errors.AppStreamingError as exc:
+            if not started and _configuration_error(core, exc):
+                raise ConfigurationError('%s: %s' % (SOURCE, exc)) from None
+            failures += 1
+            wait = core.events.backoff(config.interval, failures)
+            logger.warning('%s: poll %d failed, polling again in %.1fs: %s', SOURCE, polls, wait, exc)
+            next_poll = loop.time() + wait
+            continue
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            if not started:
+                raise
+            failures += 1
+            wait = core.events.backoff(config.interval, failures)
+            logger.exception('%s: poll %d failed unexpectedly, polling again in %.1fs: %s', SOURCE, polls, wait, exc)
+            next_poll = loop.time() + wait
+            continue
+        started = True
+        failures = 0
+        unsettled = set(client.unsettled)
+        del client.warnings[:]   # said below; the list would otherwise grow with every poll
+        emitted = 0
+        for group_id, _total, tasks in listing:
+            if group_id in unsettled:
+                logger.warning('%s: the task list of %s kept changing while it was read; no events from this poll for it',
+                               SOURCE, group_id)
+                continue
+            for event in tracker.feed(group_id, tasks):
+                await queue.put(event)
+                emitted += 1
+        logger.debug('%s: poll %d: %d events, %d ListOtaTask calls in all, %.2fs', SOURCE, polls, emitted,
+                     client.transport.calls, loop.time() - began)
+        next_poll = began + config.interval
+    logger.info('%s: stopping after %d polls (max_polls)', SOURCE, polls)
+
+
+def _configuration_error(core, exc):
+    """An error at start that another poll will not cure: options, credentials, an unknown group, TLS."""
+    errors = core.errors
+    if isinstance(exc, (errors.OptionError, errors.CredentialError)):
+        return True
+    return isinstance(exc, (errors.ApiError, errors.TransportError)) and not exc.transient

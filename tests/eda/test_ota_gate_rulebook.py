@@ -1,0 +1,130 @@
+# -*- coding: utf-8 -*-
+# Copyright: alibabacloud.appstreaming contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The real ansible-rulebook (.venv-rulebook, Java 17+) runs the collection's rulebook
+alibabacloud.appstreaming.ota_gate, with its ota_task_events source, against the emulator over HTTP.
+
+Run by tests/tools/eda.sh (`make eda`), which builds the venv and fails with an install hint without Java.
+The emulator runs in this process; its task timelines run on a request clock (one second per
+ListOtaTask request answered), so each status lasts a known number of polls whatever the machine's load.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / 'tests' / 'emulator'))
+
+from ota_emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+
+AK = 'LTAI-eda-0001-ak'
+SECRET = 'eda-secret-3b8e1f0c6a9d2754'   # long and unusual, so a leak is easy to grep for
+NEW = '2022-08-05T10:00:00+08:00'
+POLLS = 30
+INTERVAL = 0.5
+
+SUCCESS_PLAYBOOK = """---
+- name: Roll out the apps of a delivery group whose OTA update has finished
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Record the run
+      ansible.builtin.lineinfile:
+        path: "%s"
+        line: "{{ ansible_eda.event.app_instance_group_id }} {{ ansible_eda.event.newest_status }} {{ ansible_eda.event.succeeded }}"
+        create: true
+        mode: "0600"
+"""
+
+
+class RequestClock:
+    def __init__(self):
+        self.server = None
+
+    def __call__(self):
+        if self.server is None:
+            return 0.0
+        return float(self.server._stats['calls'].get('ListOtaTask', 0))  # pylint: disable=protected-access
+
+
+def one_task(task_id, final, at):
+    return {'tasks': [{'TaskId': task_id, 'OtaVersion': 'v2', 'TaskStartTime': NEW, 'timeline': [[0, 'RUNNING'], [at, final]]},
+                      {'TaskId': task_id + '-old', 'OtaVersion': 'v1', 'TaskStartTime': '2022-08-04T14:36:00+08:00',
+                       'TaskDisplayStatus': 'FINISHED'}]}
+
+
+@pytest.fixture
+def emulator():
+    """The emulator with aig-ok (its task RUNNING -> FINISHED) and aig-bad (RUNNING -> FAILED), both after 4 polls."""
+    clock = RequestClock()
+    data = {'accounts': [{'access_key_id': AK, 'access_key_secret': SECRET}],
+            'groups': {'aig-ok': one_task('ota-ok', 'FINISHED', 8), 'aig-bad': one_task('ota-bad', 'FAILED', 8)}}
+    server = Emulator(data=data)
+    server._now = clock  # pylint: disable=protected-access
+    server.load(data)
+    clock.server = server
+    server.start()
+    yield server
+    server.stop()
+
+
+def rulebook(tmp_path, server, **variables):
+    """Run ansible-rulebook -r alibabacloud.appstreaming.ota_gate at -vv with --print-events; returns (proc, output)."""
+    home = tmp_path / 'home'
+    home.mkdir()
+    (tmp_path / 'inventory.yml').write_text('all:\n  hosts:\n    localhost:\n      ansible_connection: local\n')
+    (tmp_path / 'rollout.yml').write_text(SUCCESS_PLAYBOOK % (tmp_path / 'rollouts.txt'))
+    settings = {'ota_gate_app_instance_group_ids': ['aig-ok', 'aig-bad'], 'ota_gate_endpoint': server.endpoint,
+                'ota_gate_interval': INTERVAL, 'ota_gate_max_polls': POLLS, 'ota_gate_success_playbook': str(tmp_path / 'rollout.yml')}
+    settings.update(variables)
+    (tmp_path / 'vars.yml').write_text(''.join('%s: %r\n' % item for item in settings.items()).replace("'", '"'))
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith(('ALIBABA_CLOUD_', 'ALICLOUD_', 'ANSIBLE_')) and 'proxy' not in name.lower()}
+    env.update({
+        'HOME': str(home),
+        'ALIBABA_CLOUD_ECS_METADATA_DISABLED': 'true',
+        'ALIBABA_CLOUD_ACCESS_KEY_ID': AK,        # credentials from the environment, never in the rulebook
+        'ALIBABA_CLOUD_ACCESS_KEY_SECRET': SECRET,
+        'ANSIBLE_COLLECTIONS_PATH': os.environ['ANSIBLE_COLLECTIONS_PATH'],
+        'ANSIBLE_LOCAL_TEMP': str(home / '.ansible-tmp'),
+        'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
+        'ANSIBLE_NOCOLOR': '1',
+        'ANSIBLE_FORCE_COLOR': '0',
+    })
+    argv = ['ansible-rulebook', '-r', 'alibabacloud.appstreaming.ota_gate', '-i', str(tmp_path / 'inventory.yml'),
+            '--vars', str(tmp_path / 'vars.yml'), '--print-events', '-vv']
+    proc = subprocess.run(argv, cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=300, check=False)
+    output = proc.stdout + proc.stderr
+    assert SECRET not in output, 'the secret was printed'
+    return proc, output
+
+
+def test_the_rollout_playbook_runs_once_when_the_update_finished(tmp_path, emulator):
+    proc, output = rulebook(tmp_path, emulator)
+    assert proc.returncode == 0, output[-6000:]
+    # The success rule ran the playbook exactly once, for the group whose update finished.
+    assert (tmp_path / 'rollouts.txt').read_text().splitlines() == ['aig-ok FINISHED True'], output[-6000:]
+    # The events, as ansible-rulebook printed them: the FINISHED change and the settled group.
+    assert "'previous_status': 'RUNNING'" in output and "'status': 'FINISHED'" in output, output[-6000:]
+    assert "'type': 'ota_group'" in output
+    # The failure rule ran the collection's default report playbook for the failed task.
+    assert 'OTA task ota-bad (v2) of delivery group aig-bad is FAILED (was RUNNING)' in output, output[-6000:]
+    assert 'stopping after %d polls' % POLLS in output
+    # One request per group and poll (one page each), nothing more.
+    assert emulator.stats()['list_calls_by_group'] == {'aig-ok': POLLS, 'aig-bad': POLLS}
+
+
+def test_a_configuration_error_ends_the_rulebook_at_start_with_one_message(tmp_path, emulator):
+    proc, output = rulebook(tmp_path, emulator, ota_gate_app_instance_group_ids=['aig-ok', 'aig-nope'])
+    assert proc.returncode != 0, output[-6000:]
+    assert ("ConfigurationError: Source plugin failed with error message: 'alibabacloud.appstreaming.ota_task_events: "
+            "ListOtaTask failed: InvalidAppInstanceGroup.NotFound") in output, output[-6000:]
+    assert "Delivery group 'aig-nope' does not exist" in output
+    assert not (tmp_path / 'rollouts.txt').exists()
+    assert emulator.stats()['calls']['ListOtaTask'] <= 2
