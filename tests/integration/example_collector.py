@@ -21,6 +21,7 @@ Kinds of example:
 from __future__ import annotations
 
 import ast
+import json
 import re
 import shlex
 from pathlib import Path
@@ -170,8 +171,13 @@ def _task_like(item):
 
 
 def json_example(body, path, line):
+    """A JSON object with top-level "groups" is an emulator scenario; other JSON (a result sample) is data."""
     ident = '%s:%d' % (path, line)
-    if re.search(r'"groups"\s*:', body):
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None if re.search(r'"groups"\s*:', body) is None else {'groups': None}   # broken JSON that looks like one: it must load
+    if isinstance(data, dict) and 'groups' in data:
         return Example(ident, path, line, 'emulator_data', body)
     return Example(ident, path, line, 'skip', body, 'JSON that is not an emulator scenario')
 

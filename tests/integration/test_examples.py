@@ -54,6 +54,12 @@ EVERYTHING = '\n'.join(example.text for example in EXAMPLES)
 USER_VARS = {'rollout_groups': ['aig-53fvrq1oanz6c', 'aig-9x2kq7h1c3m0d']}
 # The groups of the collection's demo playbook (docs run it); its large and empty groups as in sample_data.json.
 DEMO_GROUPS = ('aig-demo-rollout', 'aig-demo-large', 'aig-demo-empty')
+# Groups of sample_data.json that are offered an OTA update (the approval and rollout examples name them): as there.
+SAMPLE_GROUPS = {group_id: group for group_id, group in
+                 json.loads((ROOT / 'tests' / 'emulator' / 'sample_data.json').read_text())['groups'].items() if 'ota' in group
+                 and group.get('ota', {}).get('new_ota_version') and group_id not in DEMO_GROUPS}
+# What lists delivery groups besides ListOtaTask (app_instance_group_info, ota_task, ota_rollout_plan).
+GROUP_ACTIONS = ('ListAppInstanceGroup', 'GetOtaTaskByTaskId', 'ApproveOtaTask')
 # This group's newest task is RUNNING and finishes QUICK_FINISH seconds after the emulator starts.
 QUICK_GROUP = 'aig-canary-2'
 QUICK_FINISH = 5
@@ -119,24 +125,14 @@ def history(group_id, versions):
 
 
 def scenario():
-    """Every group any example (or USER_VARS) names, with a history holding every OTA version any example names,
-    but those an example approves (alibabacloud.appstreaming.ota_task): every group has the newest of them pending."""
-    approving = '\n'.join(example.text for example in EXAMPLES if 'alibabacloud.appstreaming.ota_task:' in example.text)
-    pending = sorted(collector.ota_versions(approving), key=_built)
-    versions = sorted(set(collector.ota_versions(EVERYTHING)) - set(pending), key=_built)
-    if pending:   # a pending update is newer than what the groups run
-        versions = [version for version in versions if _built(version) < _built(pending[0])]
-    versions = versions or ['0.0.1-R-20220708.110604']
+    """Every group any example (or USER_VARS) names, with a history holding every OTA version any example names."""
+    versions = sorted(collector.ota_versions(EVERYTHING), key=_built) or ['0.0.1-R-20220708.110604']
     named = set(collector.group_ids(EVERYTHING)) | set(USER_VARS['rollout_groups']) | {QUICK_GROUP, DEMO_GROUPS[0]}
-    groups = {group: history(group, versions) for group in sorted(named - set(DEMO_GROUPS[1:]))}
-    for group_id, group in groups.items():
-        if pending and group_id != QUICK_GROUP:   # QUICK_GROUP is updating already
-            group['ota'] = {'new_ota_version': pending[-1], 'release_note': 'Wuying components update: stability fixes.',
-                            'run': [[0, 'RUNNING'], [QUICK_FINISH, 'FINISHED']]}
+    groups = {group: history(group, versions) for group in sorted(named - set(DEMO_GROUPS[1:]) - set(SAMPLE_GROUPS))}
+    groups.update((group, SAMPLE_GROUPS[group]) for group in sorted(named & set(SAMPLE_GROUPS)))
     groups['aig-demo-large'] = {'generate': {'count': 250, 'status': 'FINISHED'}}
     groups['aig-demo-empty'] = {'tasks': []}
-    # keys starting with '_' are the emulator's comments: what the scenario was built from, for the test below
-    return {'accounts': [account()], 'groups': groups, '_versions': versions, '_pending': pending}
+    return {'accounts': [account()], 'groups': groups}
 
 
 SCENARIO = scenario()
@@ -245,20 +241,32 @@ def run_example(example, emulator, ansible):
     if example.kind != 'command' and DONE not in proc.stdout:
         found.append('the play ended before the end of the example')
     stats = server.stats()
-    if not sum(stats['ok_calls'].values()) and example.kind != 'eda_playbook':   # a rulebook's playbook may only act
-        found.append('no API call (was the example skipped?)')
+    listing = ('ListOtaTask', 'ListAppInstanceGroup')
+    if not any(stats['ok_calls'].get(action) for action in listing) and example.kind != 'eda_playbook':   # a rulebook's playbook may only act
+        found.append('no ListOtaTask or ListAppInstanceGroup call (was the example skipped?)')
     if 'role_arn' in example.text and not stats['ok_calls'].get('AssumeRole'):
         found.append('role_arn given but no AssumeRole call')
     if stats['error_codes']:
         found.append('API errors: %s' % stats['error_codes'])
     text = example.text if example.kind == 'command' else yaml.safe_dump(example.data())   # without comments
-    touched = set(stats['list_calls_by_group']) | {entry['group'] for entry in stats['log'] if entry.get('group')}
-    unlisted = sorted(set(collector.group_ids(text)) - touched)
+    unlisted = sorted(set(collector.group_ids(text)) - set(stats['list_calls_by_group']) - _groups_read(stats, server))
     if unlisted:
         found.append('groups the example names but never listed: %s' % ', '.join(unlisted))
     if found:
         found.append('%s printed:\n%s' % (' '.join(argv[:2]), (proc.stdout + proc.stderr)[-6000:]))
     return found
+
+
+def _groups_read(stats, server):
+    """The groups read by the group APIs: a listing of a whole region reads every group of it, else the group asked for."""
+    read = set()
+    for entry in stats['log']:
+        if entry['action'] in GROUP_ACTIONS and entry['status'] == 200 and not entry.get('code'):
+            if entry['action'] == 'ListAppInstanceGroup' and not entry.get('group'):
+                read |= {group['AppInstanceGroupId'] for group in server.groups()}
+            elif entry.get('group'):
+                read.add(entry['group'])
+    return read
 
 
 @pytest.mark.parametrize('example', _params(RUNNABLE + ('skip',)))
@@ -331,11 +339,12 @@ def test_collector_reads_markdown_and_examples():
         '```bash', 'pip install x', 'ansible localhost -m alibabacloud.appstreaming.ota_task_info \\',
         '  -a "app_instance_group_id=aig-1 endpoint=http://127.0.0.1:8080"', '```',
         '```yaml', 'task_id: ota-1', '```', '```json', '{"groups": {}}', '```', '```ini', '[x]', '```',
-        '```yaml', '- {task_id: ota-2, status: FAILED}', '```'])
+        '```yaml', '- {task_id: ota-2, status: FAILED}', '```', '```json', '{"waves": [{"groups": ["aig-1"]}]}', '```'])
     found = collector.markdown_examples(markdown, 'doc.md')
     assert [(e.ident, e.kind) for e in found] == [
         ('doc.md:2', 'tasks'), ('doc.md:8', 'plays'), ('doc.md:14', 'command'),
-        ('doc.md:17', 'skip'), ('doc.md:20', 'emulator_data'), ('doc.md:23', 'skip'), ('doc.md:26', 'skip')]
+        ('doc.md:17', 'skip'), ('doc.md:20', 'emulator_data'), ('doc.md:23', 'skip'), ('doc.md:26', 'skip'),
+        ('doc.md:29', 'skip')]   # a result sample whose "groups" are not at the top is no scenario
     assert found[1].data() == [{'hosts': 'web', 'tasks': []}]
     argv = collector.substitute_command(found[2].text, 'http://127.0.0.1:5')
     assert argv[-1] == 'app_instance_group_id=aig-1 endpoint=http://127.0.0.1:5'
@@ -401,13 +410,11 @@ def test_patterns_info_in_multi_host_play_is_found():
 def test_scenario_names_every_group_and_version():
     """Each group any example names exists, with FAILED, TERMINATED and PART_FINISHED history and each version."""
     parse_scenario(SCENARIO)
-    for group in collector.group_ids(EVERYTHING):
+    for group in set(collector.group_ids(EVERYTHING)) - set(SAMPLE_GROUPS):   # those are as in sample_data.json
         tasks = SCENARIO['groups'][group]['tasks']
         statuses = {t.get('TaskDisplayStatus') for t in tasks}
         assert {'FAILED', 'TERMINATED', 'PART_FINISHED', 'FINISHED'} <= statuses, group
-        assert set(SCENARIO['_versions']) <= {t['OtaVersion'] for t in tasks}, group
-        if SCENARIO['_pending'] and group != QUICK_GROUP:   # what an example approves is pending
-            assert SCENARIO['groups'][group]['ota']['new_ota_version'] == SCENARIO['_pending'][-1], group
+        assert set(collector.ota_versions(EVERYTHING)) <= {t['OtaVersion'] for t in tasks}, group
 
 
 BROKEN = {
@@ -419,7 +426,9 @@ BROKEN = {
     'end_play': ('- alibabacloud.appstreaming.ota_task_info: {app_instance_group_id: aig-53fvrq1oanz6c}\n'
                  '- ansible.builtin.meta: end_play\n', 'the play ended before the end'),
     'skipped': ('- alibabacloud.appstreaming.ota_task_info: {app_instance_group_id: aig-53fvrq1oanz6c}\n  when: false\n',
-                'no API call'),
+                'no ListOtaTask or ListAppInstanceGroup call'),
+    'group_info_not_listing_the_group': ('- alibabacloud.appstreaming.app_instance_group_info: {app_instance_group_id: aig-53fvrq1oanz6c}\n'
+                                         '- ansible.builtin.debug: {msg: aig-9x2kq7h1c3m0d}\n', 'never listed: aig-9x2kq7h1c3m0d'),
     'group_not_listed': ('- alibabacloud.appstreaming.ota_task_info: {app_instance_group_id: aig-53fvrq1oanz6c}\n'
                          '- ansible.builtin.debug: {msg: aig-9x2kq7h1c3m0d}\n', 'never listed: aig-9x2kq7h1c3m0d'),
 }

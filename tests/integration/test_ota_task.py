@@ -240,3 +240,15 @@ def test_the_documented_examples_run_against_the_demo_data(emulator, ansible):
     assert sorted(approvals(server)) == ['aig-demo-office-01', 'aig-demo-office-02', 'aig-demo-office-03']
     assert server.ota_state('aig-demo-office-01')['up_to_date'] and server.ota_state('aig-demo-office-03')['task']['TaskDisplayStatus'] == 'STANDBY'
     assert not server.ota_state('aig-demo-office-04')['approved']   # the dry run
+
+
+def test_a_wave_of_50_groups_takes_50_approvals_and_one_re_read(emulator, ansible):
+    groups = {'aig-w%02d' % n: pending() for n in range(50)}
+    server = emulator(groups, latency_ms=20)
+    _proc, result = ansible.module(MODULE, creds(server, app_instance_group_ids=sorted(groups), ota_version=V2, max_concurrency=8),
+                                   check=True)
+    assert len(result['task_ids']) == 50 and approvals(server) == {g: 1 for g in groups}
+    stats = server.stats()
+    # before: one group listing + one task list per group (is it approved already?); then 50 approvals and one re-read
+    assert stats['calls'] == {'ListAppInstanceGroup': 2, 'ListOtaTask': 50, 'ApproveOtaTask': 50}
+    assert 2 <= stats['max_in_flight'] <= 8   # concurrent, within max_concurrency

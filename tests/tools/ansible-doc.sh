@@ -26,6 +26,8 @@ PAGES=(
     "module:$ns.app_instance_group_info:app_instance_group_ids|release_notes|update_available|new_ota_version|EXAMPLES"
     "module:$ns.ota_task:ota_version|start_time|in_flight_task_ids|ModifyAppInstanceGroupAttribute|EXAMPLES"
     "lookup:$ns.ota_tasks:_terms|statuses|ansible_appstreaming_region_id|ALIBABA_CLOUD_ACCESS_KEY_ID|ALICLOUD_ACCESS_KEY|ALIBABA_CLOUD_REGION_ID|EXAMPLES"
+    "module:$ns.ota_rollout_plan:batch_size|canary|waves|skipped_groups|EXAMPLES"
+    "role:$ns.ota_rollout:ota_rollout_ota_version|ota_rollout_waves|ota_rollout_canary|ota_rollout_batch_size|ota_rollout_wave_timeout"
     "role:$ns.ota_wait:ota_wait_app_instance_group_ids|ota_wait_timeout|ota_wait_fail_fast|ALIBABA_CLOUD_ACCESS_KEY_ID|ALIBABA_CLOUD_REGION_ID"
 )
 bad=0

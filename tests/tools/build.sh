@@ -24,9 +24,11 @@ for path in MANIFEST.json FILES.json README.md LICENSE requirements.txt bindep.t
     meta/runtime.yml meta/execution-environment.yml examples/execution-environment.yml \
     changelogs/changelog.yaml CHANGELOG.rst \
     plugins/modules/ota_task_info.py plugins/modules/ota_task_wait.py plugins/action/ota_task_wait.py \
+    plugins/modules/app_instance_group_info.py plugins/modules/ota_task.py plugins/modules/ota_rollout_plan.py \
     plugins/lookup/ota_tasks.py roles/ota_wait/meta/argument_specs.yml roles/ota_wait/README.md \
+    roles/ota_rollout/meta/argument_specs.yml roles/ota_rollout/README.md \
     playbooks/demo.yml tests/emulator/README.md tests/emulator/ota_emulator.py tests/emulator/sample_data.json \
-    docs/README.md docs/getting-started.md docs/gating-a-rollout.md docs/lookup.md docs/docsite/links.yml \
+    docs/README.md docs/getting-started.md docs/gating-a-rollout.md docs/rolling-out-in-waves.md docs/lookup.md docs/docsite/links.yml \
     docs/event-driven-gating.md extensions/eda/plugins/event_source/ota_task_events.py extensions/eda/rulebooks/ota_gate.yml \
     playbooks/ota_gate_report.yml; do
     grep -qxF "$path" "$listing" || missing+=("$path")

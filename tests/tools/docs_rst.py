@@ -28,8 +28,12 @@ DOCS = os.path.join(ROOT, 'docs')
 RST_DIR = os.path.join(DOCS, 'docsite', 'rst')
 PREFIX = 'ansible_collections.alibabacloud.appstreaming.docsite.'
 # Markdown guide -> RST page name (also its label suffix, with - as _)
-GUIDES = ('getting-started', 'gating-a-rollout', 'lookup', 'event-driven-gating')
+GUIDES = ('getting-started', 'gating-a-rollout', 'rolling-out-in-waves', 'lookup', 'event-driven-gating')
 PLUGINS = {
+    'alibabacloud.appstreaming.app_instance_group_info': 'module',
+    'alibabacloud.appstreaming.ota_task': 'module',
+    'alibabacloud.appstreaming.ota_rollout_plan': 'module',
+    'alibabacloud.appstreaming.ota_rollout': 'role',
     'alibabacloud.appstreaming.ota_task_info': 'module',
     'alibabacloud.appstreaming.ota_task_wait': 'module',
     'alibabacloud.appstreaming.ota_tasks': 'lookup',
