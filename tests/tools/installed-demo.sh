@@ -64,7 +64,8 @@ ansible-playbook "$COLLECTION_NAMESPACE.$COLLECTION_NAME.demo" \
     -e "appstreaming_endpoint=$EMULATOR_ENDPOINT" -e "appstreaming_sts_endpoint=$EMULATOR_STS_ENDPOINT" \
     </dev/null 2>&1 | tee "$log" || rc=$?
 [[ $rc -eq 0 ]] || die "ansible-playbook $COLLECTION_NAMESPACE.$COLLECTION_NAME.demo failed (exit $rc)"
-for expected in "aig-demo-large: 250 task(s) (250 FINISHED) - newest task FINISHED" "OTA updates done after" "failed=0"; do
+for expected in "aig-demo-large: 250 task(s) (250 FINISHED) - newest task FINISHED" "OTA updates done after" \
+    "All 2 wave(s) of 0.0.5-R-20261110.101500 succeeded: 3 group(s)" "failed=0"; do
     grep -qF "$expected" "$log" || die "the demo's output lacks '$expected'"
 done
 echo "installed-demo: the demo ran from $installed"
