@@ -47,10 +47,16 @@ cd "$STAGE" || exit 1
 rc=0
 "$VENV/bin/python" tests/bench/run_bench.py --sdk-python "$SDK_VENV/bin/python" --out "$BUILD/bench" "$@" || rc=$?
 echo
+echo "==================== discovery and approval (tests/bench/rollout_bench.py) ===================="
+rollout_rc=0
+"$VENV/bin/python" tests/bench/rollout_bench.py --out "$BUILD/bench" || rollout_rc=$?
+echo
 echo "==================== the event source (tests/tools/bench-eda.sh) ===================="
 eda_rc=0
-bash "$ROOT/tests/tools/bench-eda.sh" || eda_rc=$?
-if [[ $rc -eq 0 ]]; then
-    rc=$eda_rc
-fi
+bash "$ROOT/tests/tools/bench-eda.sh" || eda_rc=$?   # (it stages again: run it last)
+for other in "$rollout_rc" "$eda_rc"; do
+    if [[ $rc -eq 0 ]]; then
+        rc=$other
+    fi
+done
 exit "$rc"
