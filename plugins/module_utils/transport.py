@@ -6,7 +6,8 @@
 Each call is retried on its own (a failed page never restarts a listing) on throttling,
 server errors, dropped connections, read timeouts and truncated bodies, with exponential
 backoff and full jitter that honours ``x-acs-retry-after``. Auth and validation errors
-are never retried. A shared :class:`AdaptiveLimiter` bounds the requests in flight and
+are never retried, nor is a host name that does not exist (a mistyped region or endpoint);
+a temporary DNS failure is. A shared :class:`AdaptiveLimiter` bounds the requests in flight and
 halves that bound when the API throttles.
 
 Any answer whose ``Code`` is present and not ``success`` is an API error, even with HTTP 200.
@@ -22,6 +23,7 @@ import datetime
 import json
 import os
 import random
+import socket
 import threading
 import time
 from urllib.parse import urlencode
@@ -244,6 +246,10 @@ class Transport:
             raise TransportError(_tls_error(action, url, _reason(exc), self.settings.verify)) from None
         except (requests.exceptions.Timeout, requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as exc:
+            if _no_such_host(exc):
+                raise TransportError('%s: could not get an answer from %s: %s. The host name does not exist: check region_id '
+                                     '(the endpoint is appstream-center.<region_id>.aliyuncs.com) or endpoint'
+                                     % (action, url, _reason(exc))) from None
             raise _Retry(TransportError('%s: could not get an answer from %s: %s' % (action, url, _reason(exc)))) from None
         except requests.exceptions.RequestException as exc:
             raise TransportError('%s: request to %s failed: %s' % (action, url, _reason(exc))) from None
@@ -326,6 +332,28 @@ def _tls_error(action, url, reason, verify):
     else:
         advice = 'The certificate is not trusted: set ca_bundle to the CA that signed it, or validate_certs: false for a test endpoint'
     return '%s: TLS error talking to %s: %s. %s' % (action, url, reason, advice)
+
+
+NO_SUCH_HOST = frozenset(code for code in (getattr(socket, 'EAI_NONAME', None), getattr(socket, 'EAI_NODATA', None)) if code is not None)
+
+
+def _no_such_host(exc):
+    """True when the name resolver said the host does not exist (not a temporary failure such as EAI_AGAIN).
+
+    requests wraps the resolver's socket.gaierror in urllib3 errors: follow reason, cause and context."""
+    todo, seen = [exc], set()
+    while todo:
+        error = todo.pop()
+        if not isinstance(error, BaseException) or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, socket.gaierror):
+            if error.errno in NO_SUCH_HOST:
+                return True
+            continue
+        todo.extend((getattr(error, 'reason', None), getattr(error, '_reason', None), error.__cause__, error.__context__))
+        todo.extend(error.args)
+    return False
 
 
 def _reason(exc):

@@ -168,30 +168,3 @@ def test_bad_input_fails_before_any_approval(emulator, ansible, name, variables,
     assert words in output, output[-3000:]
     assert 'Traceback' not in output
     assert server.stats()['calls'].get('ApproveOtaTask', 0) == 0
-
-
-def _yaml_blocks(relative):
-    import re
-    from conftest import ROOT
-    return re.findall(r'```yaml\n(.*?)```', (ROOT / relative).read_text(), re.S)
-
-
-@pytest.mark.parametrize('relative', ['docs/rolling-out-in-waves.md', 'roles/ota_rollout/README.md'])
-def test_the_documented_playbooks_run_against_the_demo_data(emulator, ansible, relative):
-    """Each YAML example of the guide and the role README, with the emulator's connection as module_defaults."""
-    import yaml
-    from conftest import ROOT, creds, play_with_defaults
-    sample = json.loads((ROOT / 'tests' / 'emulator' / 'sample_data.json').read_text())
-    server = emulator(sample['groups'])
-    defaults = {'group/alibabacloud.appstreaming.appstreaming': creds(server)}
-    for number, block in enumerate(_yaml_blocks(relative)):
-        data = yaml.safe_load(block)
-        if all('hosts' in play for play in data):   # a playbook: add the emulator to each play
-            text = yaml.safe_dump([dict(play, module_defaults=defaults) for play in data], sort_keys=False)
-            proc = ansible.playbook(text)
-        else:                                        # tasks
-            proc = ansible.playbook(play_with_defaults(server, '\n'.join('    ' + line for line in
-                                                                         yaml.safe_dump(data, sort_keys=False).splitlines())))
-        assert proc.returncode == 0, '%s block %d:\n%s' % (relative, number, proc.stdout[-3000:])
-        assert 'Traceback' not in proc.stdout + proc.stderr
-    assert server.ota_state('aig-demo-office-01')['up_to_date']

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import socket
 import time
 
 import pytest
@@ -151,6 +152,36 @@ def test_an_endpoint_that_refuses_connections_is_retried_then_reported(emulator)
         client.call('ListOtaTask', list_params())
     assert client.calls == 3
     assert 'connection refused' in str(err.value) and 'Gave up after 3 attempts' in str(err.value)
+
+
+@pytest.mark.parametrize('code, retried', [('EAI_NONAME', False), ('EAI_NODATA', False), ('EAI_AGAIN', True)])
+def test_a_host_that_does_not_exist_fails_at_once_a_resolver_hiccup_is_retried(emulator, monkeypatch, code, retried):
+    """A mistyped region_id names a host that does not exist: no amount of retrying helps, so it is said at once."""
+    server = emulator(ONE_TASK)
+    real = socket.getaddrinfo
+    resolved = []
+
+    def resolver(host, *args, **kwargs):   # the machine's resolver, not the client: nothing leaves loopback
+        resolved.append(host)
+        if host == 'appstream-center.cn-shangai.aliyuncs.com':
+            raise socket.gaierror(getattr(socket, code), 'resolver says %s' % code)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, 'getaddrinfo', resolver)
+    sleeps = Sleeps()
+    client = transport(server, sleep=sleeps, retries=2, endpoint=None, region_id='cn-shangai')
+    with pytest.raises(TransportError) as err:
+        client.call('ListOtaTask', list_params())
+    text = str(err.value)
+    assert 'could not get an answer from https://appstream-center.cn-shangai.aliyuncs.com/' in text
+    assert 'resolver says %s' % code in text
+    if retried:
+        assert client.calls == 3 and len(sleeps) == 2 and 'Gave up after 3 attempts' in text
+        assert 'does not exist' not in text
+    else:
+        assert client.calls == 1 and sleeps == [] and resolved == ['appstream-center.cn-shangai.aliyuncs.com']
+        assert 'The host name does not exist: check region_id' in text
+    assert server.stats()['calls'].get('ListOtaTask', 0) == 0
 
 
 def test_the_deadline_stops_retries(emulator, clock):
