@@ -12,12 +12,10 @@ from __future__ import annotations
 import time
 
 from . import credentials, gate
-from . import groups as group_model
-from . import lifecycle
 from . import tasks as task_model
 from .errors import AppStreamingError, OutcomeUnknown, ResponseError
 from .options import connection_settings, group_filter, query as parse_query
-from .pager import APP_INSTANCE_GROUPS, OtaTaskPager
+from .pager import OtaTaskPager
 from .transport import Transport
 
 LISTING_TIME_BUDGET = 600.0  # seconds one listing (every page of every group, retries included) may take
@@ -92,11 +90,12 @@ class OtaTaskClient:
         takes ceil(groups / 100) calls instead of one per id. ``name`` is a substring.
         ``region_id=''`` lists every region (no BizRegionId).
         """
+        from . import groups as group_model  # the group and approval code: not imported by ota_task_info
         group_ids = tuple(group_ids or ())
         region = self.settings.region_id if region_id is None else (region_id or None)
         key = group_model.GroupQuery(region, group_ids[0] if len(group_ids) == 1 else None,
                                      name or None, tuple(statuses or ()))
-        listing, = self.pager.all(APP_INSTANCE_GROUPS, [key], group_model.DEFAULT_PAGE_SIZE, deadline)
+        listing, = self.pager.all(group_model.APP_INSTANCE_GROUPS, [key], group_model.DEFAULT_PAGE_SIZE, deadline)
         # The API applies name and statuses; only several ids are picked here (in the order listed).
         return group_model.filter_groups(listing.tasks, group_ids) if len(group_ids) > 1 else listing.tasks
 
@@ -134,6 +133,7 @@ class OtaTaskClient:
         again is safe (an approval quoting a stale TaskId is refused). Returns the number of
         lost answers settled that way.
         """
+        from . import groups as group_model, lifecycle
         params = {'AppInstanceGroupId': group_id, 'BizRegionId': self.settings.region_id, 'OtaType': OTA_TYPE,
                   'StartTime': start_time, 'TaskId': task_id}
         lost = 0

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
+from .errors import ApiError
+from .pager import ListSpec
+
 ACTION = 'ListAppInstanceGroup'
 PRODUCT_TYPE = 'CloudApp'
 ITEMS = 'AppInstanceGroupModels'
@@ -143,3 +146,17 @@ def filter_groups(groups, group_ids=None, name=None, statuses=None):
         and (not name or name.lower() in (g.get('app_instance_group_name') or '').lower())
         and (status_set is None or g.get('status') in status_set)
     ]
+
+
+def _group_not_found(exc, key, region_id):  # pylint: disable=unused-argument
+    if key.group_id and exc.code in ('InvalidAppInstanceGroup.NotFound', 'InvalidAppInstanceGroupId.NotFound'):
+        return ApiError(exc.action, exc.code, exc.api_message, exc.request_id, exc.status, exc.recommend,
+                        'Delivery group %r does not exist in region %s or is not visible to this account'
+                        % (key.group_id, key.region_id or region_id))
+    return None
+
+
+APP_INSTANCE_GROUPS = ListSpec(
+    action=ACTION, request=request, check=check_page, explain=explain,
+    convert=to_group, id_key='app_instance_group_id', describe=describe,
+    list_name=describe, item_name='groups', on_error=_group_not_found)

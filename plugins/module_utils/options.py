@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import env_fallback
 
 from .errors import OptionError
-from .lifecycle import parse_time
 from .tasks import OTA_TYPES, STATUSES
 
 DEFAULT_REGION = 'cn-shanghai'
@@ -320,6 +319,7 @@ def start_time(value, now):
     text = '' if value is None else str(value).strip()
     if text.lower() in ('', 'now'):
         return now, False
+    from .lifecycle import parse_time  # ota_task only
     try:
         moment = parse_time(text)
     except ValueError as exc:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib.util
 from typing import Callable, NamedTuple, Optional
 
-from . import groups as group_model
 from . import tasks as task_model
 from .errors import ApiError, ResponseError
 
@@ -127,20 +126,6 @@ OTA_TASKS = ListSpec(
     convert=lambda raw, key, strings: task_model.to_task(raw, key[0], strings), id_key='task_id',
     describe=lambda key: 'group %s' % key[0], list_name=lambda key: 'the task list of %s' % key[0], item_name='tasks',
     on_error=_task_not_found)
-
-
-def _group_not_found(exc, key, region_id):  # pylint: disable=unused-argument
-    if key.group_id and exc.code in ('InvalidAppInstanceGroup.NotFound', 'InvalidAppInstanceGroupId.NotFound'):
-        return ApiError(exc.action, exc.code, exc.api_message, exc.request_id, exc.status, exc.recommend,
-                        'Delivery group %r does not exist in region %s or is not visible to this account'
-                        % (key.group_id, key.region_id or region_id))
-    return None
-
-
-APP_INSTANCE_GROUPS = ListSpec(
-    action=group_model.ACTION, request=group_model.request, check=group_model.check_page, explain=group_model.explain,
-    convert=group_model.to_group, id_key='app_instance_group_id', describe=group_model.describe,
-    list_name=group_model.describe, item_name='groups', on_error=_group_not_found)
 
 
 class Pager:

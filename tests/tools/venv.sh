@@ -56,6 +56,21 @@ isolate_env
 unset PIP_REQUIRE_VIRTUALENV
 # Shared by every venv build of this checkout (the private HOME is wiped per run).
 export PIP_CACHE_DIR="$BUILD/pip-cache"
+# Up to APPSTREAMING_VENV_JOBS (default 3) builds at once: a fresh clone's builds mostly
+# wait on downloads, and each writes only its own directory (pip's cache is safe to share).
+max_jobs=${APPSTREAMING_VENV_JOBS:-3}
+[[ "$max_jobs" =~ ^[1-9][0-9]*$ ]] || die "APPSTREAMING_VENV_JOBS must be a number >= 1, got '$max_jobs'"
+status_dir=$(mktemp -d)
+trap 'rm -rf "$status_dir"' EXIT
 for name in "${names[@]}"; do
-    build_venv "$name"
+    while (($(jobs -rp | wc -l) >= max_jobs)); do
+        wait -n || true
+    done
+    { (build_venv "$name"); echo $? >"$status_dir/$name"; } &
 done
+wait
+failed=()
+for name in "${names[@]}"; do
+    [[ "$(cat "$status_dir/$name" 2>/dev/null)" == 0 ]] || failed+=("$name")
+done
+((${#failed[@]} == 0)) || die "could not build the virtualenv(s): ${failed[*]}"

@@ -16,7 +16,8 @@ import pytest
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import ApiError, ResponseError
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.groups import GroupQuery
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.pager import APP_INSTANCE_GROUPS, OtaTaskPager, Pager
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.groups import APP_INSTANCE_GROUPS
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.pager import OtaTaskPager, Pager
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.tasks import to_task
 
 from ...helpers import api_log, generated, task, transport
