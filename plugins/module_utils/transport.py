@@ -141,6 +141,12 @@ class Transport:
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.limiter.maximum, max_retries=0)
         self._session.mount('https://', adapter)
         self._session.mount('http://', adapter)
+        # The environment (HTTPS_PROXY and NO_PROXY, REQUESTS_CA_BUNDLE) is read once for the one endpoint, by
+        # requests' own rules; then trust_env is off, so no request reads it again, and no ~/.netrc entry can
+        # replace the signed Authorization header with a basic-auth one.
+        environment = self._session.merge_environment_settings(settings.endpoint.url, {}, None, settings.verify, None)
+        self._session.trust_env = False
+        self._proxies, self._verify = environment['proxies'], environment['verify']
         self.calls = 0  # HTTP requests sent, for callers that report them
 
     def close(self):
@@ -239,7 +245,7 @@ class Transport:
             timeout = max(MIN_ATTEMPT_SECONDS, min(timeout, deadline - self._clock()))
         self.calls += 1
         try:
-            response = self._session.post(url, data=body, headers=headers, verify=self.settings.verify,
+            response = self._session.post(url, data=body, headers=headers, verify=self._verify, proxies=self._proxies,
                                           timeout=(min(timeout, CONNECT_TIMEOUT_CAP), timeout), allow_redirects=False)
             content = response.content
         except requests.exceptions.SSLError as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import re
 import socket
+import threading
 import time
 
 import pytest
@@ -152,6 +153,52 @@ def test_an_endpoint_that_refuses_connections_is_retried_then_reported(emulator)
         client.call('ListOtaTask', list_params())
     assert client.calls == 3
     assert 'connection refused' in str(err.value) and 'Gave up after 3 attempts' in str(err.value)
+
+
+def test_a_netrc_entry_does_not_replace_the_signature(emulator, monkeypatch, tmp_path):
+    """requests would send ~/.netrc's credentials as basic auth over the signed Authorization header."""
+    netrc = tmp_path / 'netrc'
+    netrc.write_text('default login intruder password not-a-key\n')
+    netrc.chmod(0o600)
+    monkeypatch.setenv('NETRC', str(netrc))
+    server = emulator(ONE_TASK)
+    assert task_ids(transport(server).call('ListOtaTask', list_params())) == ['ota-1']
+
+
+def _refusing_proxy():
+    """A loopback 'proxy' that records the request line it gets and refuses the tunnel."""
+    listener = socket.create_server(('127.0.0.1', 0))
+    seen = []
+
+    def serve():
+        conn, _addr = listener.accept()
+        with conn:
+            data = b''
+            while b'\r\n\r\n' not in data:
+                data += conn.recv(65536)
+            seen.append(data.split(b'\r\n', 1)[0].decode())
+            conn.sendall(b'HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+        listener.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return 'http://127.0.0.1:%d' % listener.getsockname()[1], seen
+
+
+def test_the_proxy_environment_is_honoured(emulator, monkeypatch):
+    """HTTPS_PROXY and NO_PROXY are read once, by requests' rules, for the endpoint."""
+    proxy, seen = _refusing_proxy()
+    monkeypatch.setenv('HTTPS_PROXY', proxy)
+    monkeypatch.setenv('HTTP_PROXY', proxy)
+    for name in ('NO_PROXY', 'no_proxy', 'https_proxy', 'http_proxy'):
+        monkeypatch.delenv(name, raising=False)
+    server = emulator(ONE_TASK)
+    with pytest.raises(TransportError) as err:
+        transport(server, endpoint='appstream-center.cn-shanghai.test', retries=0).call('ListOtaTask', list_params())
+    assert seen == ['CONNECT appstream-center.cn-shanghai.test:443 HTTP/1.1']   # the proxy was asked, nothing resolved
+    assert 'could not get an answer from https://appstream-center.cn-shanghai.test/' in str(err.value)
+    monkeypatch.setenv('NO_PROXY', '127.0.0.1')
+    assert task_ids(transport(server).call('ListOtaTask', list_params())) == ['ota-1']   # straight to the emulator
+    assert server.stats()['calls']['ListOtaTask'] == 1
 
 
 @pytest.mark.parametrize('code, retried', [('EAI_NONAME', False), ('EAI_NODATA', False), ('EAI_AGAIN', True)])
