@@ -92,8 +92,8 @@ options:
         C(InternalError), any HTTP 5xx, connection errors, read timeouts and truncated answers.
       - Retries wait with exponential backoff and full jitter (at most 20 seconds, or what the API asks with
         C(x-acs-retry-after)); a request never spends more than 300 seconds retrying.
-        Authentication and validation errors are never retried, nor is a host name that does not exist (a mistyped
-        O(region_id) or O(endpoint)); a temporary DNS failure is.
+        Authentication and validation errors are never retried; a host name that does not exist (a mistyped
+        O(region_id) or O(endpoint)) is retried once.
     type: int
     default: 6
   max_concurrency:

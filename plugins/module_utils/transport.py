@@ -6,9 +6,10 @@
 Each call is retried on its own (a failed page never restarts a listing) on throttling,
 server errors, dropped connections, read timeouts and truncated bodies, with exponential
 backoff and full jitter that honours ``x-acs-retry-after``. Auth and validation errors
-are never retried, nor is a host name that does not exist (a mistyped region or endpoint);
-a temporary DNS failure is. A shared :class:`AdaptiveLimiter` bounds the requests in flight and
-halves that bound when the API throttles.
+are never retried; a host name the resolver says does not exist (a mistyped region or
+endpoint) is retried once; a temporary DNS failure like any other. A shared
+:class:`AdaptiveLimiter` bounds the requests in flight and halves that bound when the API
+throttles.
 
 Any answer whose ``Code`` is present and not ``success`` is an API error, even with HTTP 200.
 A write (``write=True``, ApproveOtaTask) is resent only when the API cannot have applied it:
@@ -48,16 +49,18 @@ RETRY_AFTER_CAP = 60.0   # longest wait a server's x-acs-retry-after may ask for
 RETRY_TIME_BUDGET = 300.0  # seconds one call may spend retrying, whatever ``retries`` says
 CONNECT_TIMEOUT_CAP = 10.0
 MIN_ATTEMPT_SECONDS = 0.5  # the last attempt before a deadline still gets this long
+NO_SUCH_HOST_RETRIES = 1  # a host name the resolver says does not exist is retried once, not ``retries`` times
 
 
 class _Retry(Exception):
     """A failure worth another attempt; ``final`` is what to raise if none is left."""
 
-    def __init__(self, final, throttled=False, retry_after=None, answered=False):
+    def __init__(self, final, throttled=False, retry_after=None, answered=False, attempts=None):
         super().__init__(str(final))
         self.final = final
         self.throttled = throttled
         self.retry_after = retry_after
+        self.attempts = attempts  # at most this many retries, whatever ``retries`` says (None: no such bound)
         self.answered = answered  # the API answered with an error code: it did not apply the request
 
 
@@ -181,7 +184,8 @@ class Transport:
                     raise OutcomeUnknown('%s: the outcome is unknown: %s' % (action, str(retry.final).rstrip('.'))) from None
                 delay = self._backoff(attempt, retry.retry_after)
                 out_of_time = deadline is not None and self._clock() + delay > deadline
-                if attempt >= self.settings.retries or out_of_time or waited + delay > RETRY_TIME_BUDGET:
+                limit = self.settings.retries if retry.attempts is None else min(self.settings.retries, retry.attempts)
+                if attempt >= limit or out_of_time or waited + delay > RETRY_TIME_BUDGET:
                     raise self._give_up(retry.final, attempt + 1, out_of_time)
                 self._sleep(delay)
                 waited += delay
@@ -253,9 +257,14 @@ class Transport:
         except (requests.exceptions.Timeout, requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as exc:
             if _no_such_host(exc):
-                raise TransportError('%s: could not get an answer from %s: %s. The host name does not exist: check region_id '
-                                     '(the endpoint is appstream-center.<region_id>.aliyuncs.com) or endpoint'
-                                     % (action, url, _reason(exc))) from None
+                # A mistyped region or endpoint: one more try only (macOS says the same while the network is down).
+                if isinstance(exc, requests.exceptions.ProxyError):
+                    advice = "The proxy's host name could not be resolved: check HTTPS_PROXY, HTTP_PROXY and NO_PROXY"
+                else:
+                    advice = ('The host name could not be resolved: check region_id (the endpoint is '
+                              'appstream-center.<region_id>.aliyuncs.com) or endpoint')
+                raise _Retry(TransportError('%s: could not get an answer from %s: %s. %s' % (action, url, _reason(exc), advice)),
+                             attempts=NO_SUCH_HOST_RETRIES) from None
             raise _Retry(TransportError('%s: could not get an answer from %s: %s' % (action, url, _reason(exc)))) from None
         except requests.exceptions.RequestException as exc:
             raise TransportError('%s: request to %s failed: %s' % (action, url, _reason(exc))) from None

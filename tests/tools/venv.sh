@@ -58,17 +58,36 @@ unset PIP_REQUIRE_VIRTUALENV
 export PIP_CACHE_DIR="$BUILD/pip-cache"
 # Up to APPSTREAMING_VENV_JOBS (default 3) builds at once: a fresh clone's builds mostly
 # wait on downloads, and each writes only its own directory (pip's cache is safe to share).
+# Each build runs in a process group of its own (set -m), so Ctrl-C or a TERM stops every
+# pip it started instead of leaving them writing into the venvs.
 max_jobs=${APPSTREAMING_VENV_JOBS:-3}
 [[ "$max_jobs" =~ ^[1-9][0-9]*$ ]] || die "APPSTREAMING_VENV_JOBS must be a number >= 1, got '$max_jobs'"
+mapfile -t names < <(printf '%s\n' "${names[@]}" | awk '!seen[$0]++')   # one build per venv
 status_dir=$(mktemp -d)
 trap 'rm -rf "$status_dir"' EXIT
+stop_builds() {
+    local group
+    for group in $(jobs -p); do
+        kill -TERM -- "-$group" 2>/dev/null
+    done
+    exit 130
+}
+trap stop_builds INT TERM
+set -m
 for name in "${names[@]}"; do
     while (($(jobs -rp | wc -l) >= max_jobs)); do
         wait -n || true
     done
-    { (build_venv "$name"); echo $? >"$status_dir/$name"; } &
+    {
+        if (build_venv "$name"); then
+            echo 0 >"$status_dir/$name"
+        else
+            echo "$?" >"$status_dir/$name"
+        fi
+    } &
 done
 wait
+set +m
 failed=()
 for name in "${names[@]}"; do
     [[ "$(cat "$status_dir/$name" 2>/dev/null)" == 0 ]] || failed+=("$name")

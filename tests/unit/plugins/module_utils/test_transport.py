@@ -201,34 +201,49 @@ def test_the_proxy_environment_is_honoured(emulator, monkeypatch):
     assert server.stats()['calls']['ListOtaTask'] == 1
 
 
-@pytest.mark.parametrize('code, retried', [('EAI_NONAME', False), ('EAI_NODATA', False), ('EAI_AGAIN', True)])
-def test_a_host_that_does_not_exist_fails_at_once_a_resolver_hiccup_is_retried(emulator, monkeypatch, code, retried):
-    """A mistyped region_id names a host that does not exist: no amount of retrying helps, so it is said at once."""
-    server = emulator(ONE_TASK)
+def _resolver(monkeypatch, missing, code):
+    """Patch the machine's resolver (not the client: nothing leaves loopback): ``missing`` fails with ``code``."""
     real = socket.getaddrinfo
     resolved = []
 
-    def resolver(host, *args, **kwargs):   # the machine's resolver, not the client: nothing leaves loopback
+    def resolver(host, *args, **kwargs):
         resolved.append(host)
-        if host == 'appstream-center.cn-shangai.aliyuncs.com':
+        if host == missing:
             raise socket.gaierror(getattr(socket, code), 'resolver says %s' % code)
         return real(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, 'getaddrinfo', resolver)
+    return resolved
+
+
+@pytest.mark.parametrize('code, attempts', [('EAI_NONAME', 2), ('EAI_NODATA', 2), ('EAI_AGAIN', 4)])
+def test_a_host_that_does_not_exist_is_tried_twice_a_resolver_hiccup_as_often_as_retries(emulator, monkeypatch, code, attempts):
+    """A mistyped region_id names a host that does not exist: retrying six times would only make the user wait."""
+    server = emulator(ONE_TASK)
+    resolved = _resolver(monkeypatch, 'appstream-center.cn-shangai.aliyuncs.com', code)
     sleeps = Sleeps()
-    client = transport(server, sleep=sleeps, retries=2, endpoint=None, region_id='cn-shangai')
+    client = transport(server, sleep=sleeps, retries=3, endpoint=None, region_id='cn-shangai')
     with pytest.raises(TransportError) as err:
         client.call('ListOtaTask', list_params())
     text = str(err.value)
     assert 'could not get an answer from https://appstream-center.cn-shangai.aliyuncs.com/' in text
-    assert 'resolver says %s' % code in text
-    if retried:
-        assert client.calls == 3 and len(sleeps) == 2 and 'Gave up after 3 attempts' in text
-        assert 'does not exist' not in text
-    else:
-        assert client.calls == 1 and sleeps == [] and resolved == ['appstream-center.cn-shangai.aliyuncs.com']
-        assert 'The host name does not exist: check region_id' in text
+    assert 'resolver says %s' % code in text and 'Gave up after %d attempts' % attempts in text
+    assert client.calls == attempts and len(sleeps) == attempts - 1
+    assert resolved == ['appstream-center.cn-shangai.aliyuncs.com'] * attempts
+    assert ('The host name could not be resolved: check region_id' in text) == (code != 'EAI_AGAIN')
     assert server.stats()['calls'].get('ListOtaTask', 0) == 0
+
+
+def test_a_proxy_that_does_not_resolve_is_named(emulator, monkeypatch):
+    for name in ('NO_PROXY', 'no_proxy', 'https_proxy', 'http_proxy'):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv('HTTPS_PROXY', 'http://proxy.corp.example:3128')
+    _resolver(monkeypatch, 'proxy.corp.example', 'EAI_NONAME')
+    server = emulator(ONE_TASK)
+    with pytest.raises(TransportError) as err:
+        transport(server, endpoint='appstream-center.cn-shanghai.aliyuncs.com').call('ListOtaTask', list_params())
+    assert "The proxy's host name could not be resolved: check HTTPS_PROXY" in str(err.value)
+    assert 'check region_id' not in str(err.value) and 'Gave up after 2 attempts' in str(err.value)
 
 
 def test_the_deadline_stops_retries(emulator, clock):
