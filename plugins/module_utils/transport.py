@@ -49,6 +49,8 @@ RETRY_AFTER_CAP = 60.0   # longest wait a server's x-acs-retry-after may ask for
 RETRY_TIME_BUDGET = 300.0  # seconds one call may spend retrying, whatever ``retries`` says
 CONNECT_TIMEOUT_CAP = 10.0
 MIN_ATTEMPT_SECONDS = 0.5  # the last attempt before a deadline still gets this long
+# The resolver's answers for a host that does not exist (EAI_AGAIN, a temporary failure, is not one of them).
+NO_SUCH_HOST = frozenset(code for code in (getattr(socket, 'EAI_NONAME', None), getattr(socket, 'EAI_NODATA', None)) if code is not None)
 NO_SUCH_HOST_RETRIES = 1  # a host name the resolver says does not exist is retried once, not ``retries`` times
 
 
@@ -347,9 +349,6 @@ def _tls_error(action, url, reason, verify):
     else:
         advice = 'The certificate is not trusted: set ca_bundle to the CA that signed it, or validate_certs: false for a test endpoint'
     return '%s: TLS error talking to %s: %s. %s' % (action, url, reason, advice)
-
-
-NO_SUCH_HOST = frozenset(code for code in (getattr(socket, 'EAI_NONAME', None), getattr(socket, 'EAI_NODATA', None)) if code is not None)
 
 
 def _no_such_host(exc):
