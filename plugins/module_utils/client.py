@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from . import credentials, gate
+from . import answers, credentials, gate
 from . import tasks as task_model
 from .errors import AppStreamingError, OutcomeUnknown, ResponseError
 from .options import connection_settings, group_filter, query as parse_query
@@ -107,10 +107,10 @@ class OtaTaskClient:
 
     def release_note(self, task_id, deadline=None):
         """GetOtaTaskByTaskId: {task_id, ota_version, release_note, task_start_time} of one (pending) task."""
-        body = self.transport.call('GetOtaTaskByTaskId', {'TaskId': task_id}, deadline)
-        for key in ('OtaVersion', 'ReleaseNote', 'TaskStartTime'):
-            if body.get(key) is not None and not isinstance(body[key], str):
-                raise ResponseError('GetOtaTaskByTaskId', 'for task %s: %s: expected a string' % (task_id, key), body.get('RequestId'))
+        body = self.transport.call(answers.GET_OTA_TASK, {'TaskId': task_id}, deadline)
+        if answers.release_note(body) is None:
+            raise ResponseError(answers.GET_OTA_TASK, 'for task %s: %s' % (task_id, answers.explain(answers.GET_OTA_TASK, body)),
+                                body.get('RequestId') if isinstance(body.get('RequestId'), str) else None)
         return {'task_id': task_id, 'ota_version': body.get('OtaVersion') or '', 'release_note': body.get('ReleaseNote') or '',
                 'task_start_time': body.get('TaskStartTime') or ''}
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
+from . import answers
 from .errors import ApiError
 from .pager import ListSpec
 
-ACTION = 'ListAppInstanceGroup'
+ACTION = answers.LIST_APP_INSTANCE_GROUP
 PRODUCT_TYPE = 'CloudApp'
-ITEMS = 'AppInstanceGroupModels'
 DEFAULT_PAGE_SIZE = 100  # always sent (ota-lifecycle.md 5: the API's default is not documented)
 # API field -> returned key, for the plain text fields of a group (others are ignored).
 FIELDS = (
@@ -67,54 +67,6 @@ def request(key, number, size):
     return {'Status': list(key.statuses) if key.statuses else None}, query
 
 
-def _text(value):
-    return isinstance(value, str)
-
-
-def problem(body):
-    """Why ``body`` is no valid ListAppInstanceGroup answer, or None when it is one."""
-    total = body.get('TotalCount')
-    if isinstance(total, bool) or not isinstance(total, int):
-        return 'TotalCount: expected an integer' if 'TotalCount' in body else 'TotalCount: required key not provided'
-    if total < 0:
-        return 'TotalCount: value must be at least 0'
-    for key in ('PageNumber', 'PageSize'):
-        if key in body and (isinstance(body[key], bool) or not isinstance(body[key], int)):
-            return '%s: expected an integer' % key
-    models = body.get(ITEMS, [])
-    if not isinstance(models, list):
-        return '%s: expected a list' % ITEMS
-    for index, model in enumerate(models):
-        where = '%s[%d]' % (ITEMS, index)
-        if not isinstance(model, dict):
-            return '%s: expected a dictionary' % where
-        group_id = model.get('AppInstanceGroupId')
-        if not _text(group_id) or not group_id:
-            return '%s.AppInstanceGroupId: expected a non-empty string' % where
-        for api_key, _name in FIELDS[1:]:
-            if model.get(api_key) is not None and not _text(model[api_key]):
-                return '%s.%s: expected a string' % (where, api_key)
-        ota = model.get('OtaInfo')
-        if ota is not None:
-            if not isinstance(ota, dict):
-                return '%s.OtaInfo: expected a dictionary' % where
-            for api_key, _name in OTA_FIELDS:
-                if ota.get(api_key) is not None and not _text(ota[api_key]):
-                    return '%s.OtaInfo.%s: expected a string' % (where, api_key)
-    return None
-
-
-def check_page(body):
-    """(TotalCount, AppInstanceGroupModels) of a valid answer, else None."""
-    if problem(body) is not None:
-        return None
-    return body['TotalCount'], body.get(ITEMS, [])
-
-
-def explain(body):
-    return problem(body) or 'it does not have the documented fields and types'
-
-
 def to_group(raw, _key=None, _strings=None):
     """One API group as the collection returns it: snake_case, with ``ota`` (OtaInfo + update_available)."""
     group = {name: raw.get(api_key) for api_key, name in FIELDS}
@@ -157,6 +109,6 @@ def _group_not_found(exc, key, region_id):  # pylint: disable=unused-argument
 
 
 APP_INSTANCE_GROUPS = ListSpec(
-    action=ACTION, request=request, check=check_page, explain=explain,
+    action=ACTION, request=request,
     convert=to_group, id_key='app_instance_group_id', describe=describe,
     list_name=describe, item_name='groups', on_error=_group_not_found)

@@ -13,51 +13,16 @@ gets a warning.
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Callable, NamedTuple, Optional
 
-from . import tasks as task_model
+from . import answers, tasks as task_model
+from .answers import HAS_VOLUPTUOUS  # noqa: F401  pylint: disable=unused-import  (the shells check it here)
 from .errors import ApiError, ResponseError
 
-# voluptuous describes what is wrong with an invalid answer (page_schema); valid answers never
-# need it, so it is imported only then (it and concurrent.futures cost ~10 ms of every module start).
-HAS_VOLUPTUOUS = importlib.util.find_spec('voluptuous') is not None
-
-ACTION = 'ListOtaTask'
+ACTION = answers.LIST_OTA_TASK
 DEFAULT_PAGE_SIZE = 100
 MAX_ROUNDS = 3
 MAX_PAGES = 10000  # 1,000,000 tasks at PageSize 100: anything above is not a real answer
-_TASK_TEXT = (('TaskId', 1), ('TaskDisplayStatus', 1), ('OtaVersion', 0), ('TaskStartTime', 0))  # key, minimum length
-
-
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def check_page(body):
-    """(TotalCount, TaskList) of a valid answer, else None: what page_schema.page_schema() accepts, without voluptuous.
-
-    Every page of every listing goes through here, so it is plain code: about 50x faster.
-    """
-    total = body.get('TotalCount')
-    if not _is_int(total) or total < 0:
-        return None
-    for key in ('PageNumber', 'PageSize'):
-        if key in body and not _is_int(body[key]):
-            return None
-    if 'RequestId' in body and not isinstance(body['RequestId'], str):
-        return None
-    task_list = body.get('TaskList', [])
-    if not isinstance(task_list, list):
-        return None
-    for task in task_list:
-        if not isinstance(task, dict):
-            return None
-        for key, minimum in _TASK_TEXT:
-            value = task.get(key)
-            if not isinstance(value, str) or len(value) < minimum:
-                return None
-    return total, task_list
 
 
 class Page(NamedTuple):
@@ -85,17 +50,14 @@ class GroupListing(NamedTuple):
 class ListSpec(NamedTuple):
     """How one list action is asked and answered.
 
-    ``request(key, number, size)`` gives (form params, URL query or None); ``check(body)`` gives
-    (TotalCount, raw items) of a valid answer or None; ``explain(body)`` says why it is not
-    valid; ``convert(raw, key, strings)`` makes the returned item, whose ``id_key`` identifies
-    it; ``describe(key)`` names the listing in messages; ``on_error(exc, key, region)`` may
+    ``request(key, number, size)`` gives (form params, URL query or None); each page is checked
+    against the action's declared answer (answers.py); ``convert(raw, key, strings)`` makes the
+    returned item, whose ``id_key`` identifies it; ``describe(key)`` names the listing in messages; ``on_error(exc, key, region)`` may
     turn an ApiError into a clearer one (or return None).
     """
 
     action: str
     request: Callable
-    check: Callable
-    explain: Callable
     convert: Callable
     id_key: str
     describe: Callable
@@ -109,11 +71,6 @@ def _task_request(key, number, size):
     return {'AppInstanceGroupId': group_id, 'OtaType': ota_type, 'PageNumber': number, 'PageSize': size}, None
 
 
-def _explain_task_page(body):
-    from .page_schema import explain  # only for an invalid answer
-    return explain(body)
-
-
 def _task_not_found(exc, key, region_id):
     if exc.code == 'InvalidAppInstanceGroup.NotFound':
         return ApiError(exc.action, exc.code, exc.api_message, exc.request_id, exc.status, exc.recommend,
@@ -122,7 +79,7 @@ def _task_not_found(exc, key, region_id):
 
 
 OTA_TASKS = ListSpec(
-    action=ACTION, request=_task_request, check=check_page, explain=_explain_task_page,
+    action=ACTION, request=_task_request,
     convert=lambda raw, key, strings: task_model.to_task(raw, key[0], strings), id_key='task_id',
     describe=lambda key: 'group %s' % key[0], list_name=lambda key: 'the task list of %s' % key[0], item_name='tasks',
     on_error=_task_not_found)
@@ -150,9 +107,10 @@ class Pager:
                 raise clearer from None
             raise
         request_id = body.get('RequestId') if isinstance(body.get('RequestId'), str) else None
-        checked = spec.check(body)
+        checked = answers.CHECKS[spec.action](body)
         if checked is None:
-            raise ResponseError(spec.action, 'for %s page %d: %s' % (spec.describe(key), number, spec.explain(body)), request_id)
+            raise ResponseError(spec.action, 'for %s page %d: %s' % (spec.describe(key), number, answers.explain(spec.action, body)),
+                                request_id)
         total, raw_items = checked
         # Turned into the returned form at once, so the raw answer is garbage as soon as the page is read.
         strings = self._strings

@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import groups
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.groups import GroupQuery, OtaInfo
 
@@ -43,32 +41,6 @@ def test_the_query_carries_the_filters_and_the_body_the_statuses():
     assert body == {'Status': ['PUBLISHED', 'MAINTAINING']}
     body, query = groups.request(GroupQuery('cn-hangzhou'), 1, 100)
     assert body == {'Status': None} and query['AppInstanceGroupId'] is None and query['AppInstanceGroupName'] is None
-
-
-def test_a_valid_page():
-    body = {'RequestId': 'R', 'TotalCount': 1, 'PageNumber': 1, 'PageSize': 100, 'AppInstanceGroupModels': [model()]}
-    assert groups.check_page(body) == (1, [model()])
-    assert groups.check_page({'TotalCount': 0}) == (0, [])
-
-
-@pytest.mark.parametrize('body, problem', [
-    ({}, 'TotalCount: required key not provided'),
-    ({'TotalCount': '1'}, 'TotalCount: expected an integer'),
-    ({'TotalCount': True}, 'TotalCount: expected an integer'),
-    ({'TotalCount': -1}, 'TotalCount: value must be at least 0'),
-    ({'TotalCount': 1, 'PageSize': '100'}, 'PageSize: expected an integer'),
-    ({'TotalCount': 1, 'AppInstanceGroupModels': {}}, 'AppInstanceGroupModels: expected a list'),
-    ({'TotalCount': 1, 'AppInstanceGroupModels': ['aig-1']}, 'AppInstanceGroupModels[0]: expected a dictionary'),
-    ({'TotalCount': 1, 'AppInstanceGroupModels': [model(AppInstanceGroupId='')]},
-     'AppInstanceGroupModels[0].AppInstanceGroupId: expected a non-empty string'),
-    ({'TotalCount': 1, 'AppInstanceGroupModels': [model(Status=3)]}, 'AppInstanceGroupModels[0].Status: expected a string'),
-    ({'TotalCount': 1, 'AppInstanceGroupModels': [model(OtaInfo='v2')]}, 'AppInstanceGroupModels[0].OtaInfo: expected a dictionary'),
-    ({'TotalCount': 1, 'AppInstanceGroupModels': [model(OtaInfo={'NewOtaVersion': 2})]},
-     'AppInstanceGroupModels[0].OtaInfo.NewOtaVersion: expected a string'),
-])
-def test_an_invalid_page_is_explained(body, problem):
-    assert groups.check_page(body) is None
-    assert groups.explain(body) == problem
 
 
 def test_client_side_filters_match_ids_name_substring_and_statuses():
