@@ -32,10 +32,11 @@ def test_old_failures_are_history_while_the_newest_runs_then_finishes():
     assert second.summary.startswith('done: ota-new FINISHED')
 
 
-def test_newest_already_finished_is_up_to_date_at_the_first_poll():
+def test_newest_already_finished_is_nothing_in_flight_at_the_first_poll():
     verdict = snapshot('aig-1', [t('ota-new', 'FINISHED')] + HISTORY)
     assert verdict.done and verdict.succeeded
-    assert verdict.summary.startswith('up to date: newest task ota-new FINISHED on 2025-06-20T10:00:00+08:00')
+    assert verdict.summary.startswith('nothing in flight: newest task ota-new FINISHED on 2025-06-20T10:00:00+08:00')
+    assert 'up to date' not in verdict.summary   # lifecycle.py's meaning: no new version offered
 
 
 def test_newest_already_failed_fails_the_gate():

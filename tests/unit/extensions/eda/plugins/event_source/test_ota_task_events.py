@@ -87,13 +87,13 @@ def run(server, queue=None, consumer=None, during=None, **options):
 
 
 def ev(group, task_id, status, previous, version='0.0.1-R-20220708.110604', started=NEW):
-    return {'type': 'ota_task', 'app_instance_group_id': group, 'task_id': task_id, 'ota_version': version, 'status': status,
-            'previous_status': previous, 'task_start_time': started}
+    return {'type': 'ota_task', 'app_instance_group_id': group, 'task_id': task_id, 'ota_version': version,
+            'task_display_status': status, 'status': status, 'previous_status': previous, 'task_start_time': started}
 
 
-def settled(group, newest_status, succeeded):
-    return {'type': 'ota_group', 'app_instance_group_id': group, 'in_flight': False, 'newest_status': newest_status,
-            'succeeded': succeeded}
+def settled(group, newest_status, succeeded, newest=None, superseded=()):
+    return {'type': 'ota_group', 'app_instance_group_id': group, 'in_flight': False, 'newest_task_id': newest,
+            'newest_status': newest_status, 'succeeded': succeeded, 'superseded_task_ids': list(superseded)}
 
 
 def of(group, events):
@@ -112,8 +112,9 @@ def rollout(scale=1):
 
 
 ROLLOUT_EVENTS = {
-    'aig-1': [ev('aig-1', 'ota-a', 'RUNNING', 'STANDBY'), ev('aig-1', 'ota-a', 'FINISHED', 'RUNNING'), settled('aig-1', 'FINISHED', True)],
-    'aig-2': [ev('aig-2', 'ota-b', 'FAILED', 'RUNNING'), settled('aig-2', 'FAILED', False)],
+    'aig-1': [ev('aig-1', 'ota-a', 'RUNNING', 'STANDBY'), ev('aig-1', 'ota-a', 'FINISHED', 'RUNNING'),
+              settled('aig-1', 'FINISHED', True, 'ota-a')],
+    'aig-2': [ev('aig-2', 'ota-b', 'FAILED', 'RUNNING'), settled('aig-2', 'FAILED', False, 'ota-b')],
 }
 
 
@@ -155,7 +156,7 @@ def test_a_task_inserted_mid_run_is_emitted_and_its_group_settles(emulator):
     events = run(server, during=insert_after_the_baseline, app_instance_group_id='aig-1', max_polls=20)
     assert inserted['TaskId'] == 'ota-new'
     assert events == [ev('aig-1', 'ota-new', 'RUNNING', None, 'v2'), ev('aig-1', 'ota-new', 'FINISHED', 'RUNNING', 'v2'),
-                      settled('aig-1', 'FINISHED', True)]
+                      settled('aig-1', 'FINISHED', True, 'ota-new')]
 
 
 def test_a_fault_schedule_loses_duplicates_and_invents_nothing(emulator, caplog):
@@ -176,7 +177,7 @@ def test_a_poll_that_fails_after_the_retries_is_logged_and_polled_again(emulator
     events = run(server, app_instance_group_ids=['aig-1', 'aig-2'], max_polls=14, retries=0)
     assert {group: of(group, events) for group in ('aig-1', 'aig-2')} == ROLLOUT_EVENTS
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert any('poll 2 failed, polling again in' in w for w in warnings), warnings
+    assert any('poll 2 failed for aig-1, polling it again in' in w for w in warnings), warnings
     assert SECRET not in caplog.text
 
 
