@@ -213,7 +213,12 @@ def restore_state(document, path):
 
 class PollSchedule:
     """When each group is polled next: every ``interval`` seconds from the start of its last poll; after failed
-    polls in a row, with backoff (doubling up to 16 intervals, at most 10 minutes), each group on its own."""
+    polls in a row, with backoff (doubling up to 16 intervals, at most 10 minutes), each group on its own.
+
+    A poll lists every group that is due. Polls keep the pace of the groups that answer: a group in
+    backoff joins the first poll at or after its time, so a failing group adds no polls of its own
+    (unless every group is failing).
+    """
 
     def __init__(self, group_ids, interval, now):
         self.interval = interval
@@ -221,7 +226,9 @@ class PollSchedule:
         self._failures = dict.fromkeys(group_ids, 0)
 
     def next_time(self):
-        return min(self._next.values())
+        """When the next poll starts."""
+        healthy = [when for group_id, when in self._next.items() if not self._failures[group_id]]
+        return min(healthy or self._next.values())
 
     def due(self, now):
         """The groups to poll now, in the order given."""

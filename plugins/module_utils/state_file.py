@@ -39,9 +39,9 @@ def check_writable(path):
     if os.path.isdir(path):
         raise OptionError('state_file %s is a directory; give the path of a file' % path)
     if not os.path.isdir(directory):
-        raise OptionError('state_file %s: the directory %s does not exist' % (path, directory))
+        raise OptionError('state_file %s cannot be written: the directory %s does not exist' % (path, directory))
     if not os.access(directory, os.W_OK | os.X_OK):
-        raise OptionError('state_file %s: the directory %s is not writable' % (path, directory))
+        raise OptionError('state_file %s cannot be written: the directory %s is not writable' % (path, directory))
 
 
 def write(path, document):
