@@ -151,7 +151,7 @@ def test_a_watched_group_deleted_mid_run_gives_one_error_event_and_the_others_go
     which runs the failure playbook; aig-ok's update still runs the rollout playbook."""
     groups = {'aig-ok': one_task('ota-ok', 'FINISHED', 12), 'aig-gone': one_task('ota-gone', 'FINISHED', 900)}
     emulator.load(scenario(**groups))
-    emulator.set_faults({'groups': {'aig-gone': {'not_found_from': 3}}})
+    emulator.set_faults({'not_found': {'aig-gone': {'from': 3}}})
     proc, output = rulebook(tmp_path, emulator, ota_gate_app_instance_group_ids=['aig-ok', 'aig-gone'], ota_gate_max_polls=12)
     assert proc.returncode == 0, output[-6000:]
     assert rollouts(tmp_path) == ['aig-ok FINISHED True'], output[-6000:]

@@ -744,9 +744,9 @@ def _normalise_faults(spec):
     spec = spec or {}
     if not isinstance(spec, dict):
         raise ValueError('faults must be an object')
-    _check_keys(spec, ('every', 'schedule', 'actions', 'groups', 'retry_after_ms', 'hang_seconds'), 'faults')
+    _check_keys(spec, ('every', 'schedule', 'actions', 'not_found', 'retry_after_ms', 'hang_seconds'), 'faults')
     every, schedule = _fault_rules(spec, 'faults')
-    groups = _group_faults(spec.get('groups'))
+    not_found = _not_found_faults(spec.get('not_found'))
     actions = {}
     raw_actions = spec.get('actions')
     raw_actions = {} if raw_actions is None else raw_actions
@@ -766,34 +766,34 @@ def _normalise_faults(spec):
         raise ValueError('faults.retry_after_ms must be an integer >= 0')
     hang = spec.get('hang_seconds', DEFAULT_HANG_SECONDS)
     hang = _number(hang, 'faults.hang_seconds')
-    return {'every': every, 'schedule': schedule, 'actions': actions, 'groups': groups, 'retry_after_ms': retry_after or None,
+    return {'every': every, 'schedule': schedule, 'actions': actions, 'not_found': not_found, 'retry_after_ms': retry_after or None,
             'hang_seconds': hang}
 
 
-def _group_faults(raw):
-    """faults.groups: {group: {"not_found_from": N, "found_again_from": M}}, counted in that group's ListOtaTask requests."""
+def _not_found_faults(raw):
+    """faults.not_found: {group: {"from": N, "to": M}}: the group's ListOtaTask requests N..M (M optional) find no group."""
     raw = {} if raw is None else raw
     if not isinstance(raw, dict):
-        raise ValueError('faults.groups must be an object {group id: {"not_found_from": N, "found_again_from": M}}')
+        raise ValueError('faults.not_found must be an object {group id: {"from": N, "to": M}}')
     groups = {}
     for group, rules in raw.items():
-        where = 'faults.groups.%s' % group
+        where = 'faults.not_found.%s' % group
         if not isinstance(rules, dict):
-            raise ValueError('%s must be an object {"not_found_from": N, "found_again_from": M}' % where)
-        _check_keys(rules, ('not_found_from', 'found_again_from'), where)
+            raise ValueError('%s must be an object {"from": N, "to": M}' % where)
+        _check_keys(rules, ('from', 'to'), where)
         bounds = {}
-        for key in ('not_found_from', 'found_again_from'):
+        for key in ('from', 'to'):
             value = rules.get(key)
             if value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError('%s.%s must be a request number >= 1' % (where, key))
             bounds[key] = value
-        if 'not_found_from' not in bounds:
-            raise ValueError('%s.not_found_from is required' % where)
-        if bounds.get('found_again_from', bounds['not_found_from'] + 1) <= bounds['not_found_from']:
-            raise ValueError('%s.found_again_from must be greater than not_found_from' % where)
-        groups[group] = (bounds['not_found_from'], bounds.get('found_again_from'))
+        if 'from' not in bounds:
+            raise ValueError('%s.from is required' % where)
+        if bounds.get('to', bounds['from']) < bounds['from']:
+            raise ValueError('%s.to must not be less than from' % where)
+        groups[group] = (bounds['from'], bounds.get('to'))
     return groups
 
 
@@ -1077,7 +1077,7 @@ class Emulator:
         self._advanced = 0.0
         self._ota_ids = {}
         self._fault_seq_by_action = {}
-        self._group_seq = {}   # ListOtaTask requests per group, for faults.groups
+        self._group_seq = {}   # ListOtaTask requests per group, for faults.not_found
         self._issued = collections.OrderedDict()
         self._nonces = collections.OrderedDict()
         self._insert_seq = 0
@@ -1349,8 +1349,8 @@ class Emulator:
         with self._lock:
             out = copy.deepcopy(self._faults)
         out['schedule'] = {str(k): v for k, v in out['schedule'].items()}
-        out['groups'] = {group: dict({'not_found_from': first}, **({'found_again_from': back} if back else {}))
-                         for group, (first, back) in out['groups'].items()}
+        out['not_found'] = {group: dict({'from': first}, **({'to': last} if last else {}))
+                            for group, (first, last) in out['not_found'].items()}
         for rules in out['actions'].values():
             rules['schedule'] = {str(k): v for k, v in rules['schedule'].items()}
         return out
@@ -1439,14 +1439,14 @@ class Emulator:
         return kind
 
     def _group_gone(self, group_id):
-        """Number this ListOtaTask request of the group; True if faults.groups makes the group not found for it."""
+        """Number this ListOtaTask request of the group; True if faults.not_found makes the group not found for it."""
         with self._lock:
-            rule = self._faults['groups'].get(group_id)
+            rule = self._faults['not_found'].get(group_id)
             if rule is None:
                 return False
             seq = self._group_seq[group_id] = self._group_seq.get(group_id, 0) + 1
-            first, back = rule
-            if first <= seq and (back is None or seq < back):
+            first, last = rule
+            if first <= seq and (last is None or seq <= last):
                 self._bump(self._stats['faults_injected'], 'not_found')
                 self._bump(self._stats['faults_injected_by_action'].setdefault('ListOtaTask', {}), 'not_found')
                 return True

@@ -292,7 +292,7 @@ def test_a_watched_group_deleted_mid_run_gives_one_error_event_and_does_not_stop
     caplog.set_level(logging.WARNING)
     groups = dict(rollout(scale=2))
     groups['aig-gone'] = {'tasks': [task('ota-g-old', start=OLD)]}
-    server = start(emulator, groups, faults={'groups': {'aig-gone': {'not_found_from': 3, 'found_again_from': 5}}})
+    server = start(emulator, groups, faults={'not_found': {'aig-gone': {'from': 3, 'to': 4}}})
 
     async def update_while_gone(srv):
         while not srv.stats()['faults_injected'].get('not_found'):
