@@ -18,7 +18,7 @@ description:
   - C(ListOtaTask) returns a group's history, so C(all_terminal) is no gate (it is true for an empty list and when every
     task FAILED). Per group, RV(groups) also gives what the C(alibabacloud.appstreaming.ota_wait) gate would decide from
     this listing - the newest task, whether a task is in flight, C(succeeded), and the tasks it takes as superseded
-    (listed C(STANDBY) or C(RUNNING) below a newer task that has started or ended: history, named in a warning).
+    (listed C(STANDBY) or C(RUNNING) below a newer task that has started or ended - history, named in a warning).
 author:
   - App Streaming collection maintainers (@alibabacloud-ansible)
 options:
