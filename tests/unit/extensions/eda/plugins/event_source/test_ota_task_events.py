@@ -355,8 +355,8 @@ def test_with_a_state_file_a_restart_gives_what_changed_while_stopped_once(emula
     saved = json.loads(path.read_text())
     assert saved['groups']['aig-1'] == {'tasks': {'ota-a': 'RUNNING', 'ota-old': 'FINISHED'}, 'tracked': ['ota-a']}
     # Stopped; meanwhile ota-a finished. The restart gives its change and the group's event, emit_initial or not.
-    server.load({'accounts': [account()], 'groups': dict(running, **{'aig-1': {'tasks': [task('ota-a', 'FINISHED', start=NEW),
-                                                                                          task('ota-old', start=OLD)]}})})
+    finished = {'tasks': [task('ota-a', 'FINISHED', start=NEW), task('ota-old', start=OLD)]}
+    server.load({'accounts': [account()], 'groups': dict(running, **{'aig-1': finished})})
     events = run(server, app_instance_group_ids=['aig-1', 'aig-2'], max_polls=1, state_file=str(path), emit_initial=True)
     assert events == [ev('aig-1', 'ota-a', 'FINISHED', 'RUNNING'), settled('aig-1', 'FINISHED', True, 'ota-a')]
     # A second restart with nothing new: nothing.
