@@ -213,7 +213,7 @@ async def _poll(queue, core, client, config, saved):
     group_ids = config.query.group_ids
     tracker = core.events.EventTracker(group_ids, config.emit_initial, saved)
     schedule = core.events.PollSchedule(group_ids, config.interval, loop.time())
-    state = _StateWriter(core, config.state_file, tracker.state() if saved else None)
+    state = _StateWriter(core, config.state_file)
     started = False   # a group has been listed: the options and the credential work
     polls = 0
     while not config.max_polls or polls < config.max_polls:
@@ -252,9 +252,9 @@ async def _poll(queue, core, client, config, saved):
             logger.warning('%s: %s', SOURCE, warning)
         del tracker.warnings[:]
         started = started or bool(listing)
-        state.save(tracker.state())   # after the events are on the queue: a stop in between gives them again, never none
-        logger.debug('%s: poll %d: %d groups, %d events, %d ListOtaTask calls in all, %.2fs', SOURCE, polls, len(due), emitted,
-                     client.transport.calls, loop.time() - began)
+        state.save(tracker)   # after the events are on the queue: a stop in between gives them again, never none
+        logger.debug('%s: poll %d: %d events, %d ListOtaTask calls in all, %.2fs (%d of %d groups due)', SOURCE, polls, emitted,
+                     client.transport.calls, loop.time() - began, len(due), len(group_ids))
     logger.info('%s: stopping after %d polls (max_polls)', SOURCE, polls)
 
 
@@ -272,16 +272,20 @@ async def _list(core, client, query, started, polls):
 
 
 class _StateWriter:
-    """Writes the tracker's state to the state file when it changed; a failed write is warned about, not fatal."""
+    """Writes the tracker's state to the state file after the first poll, then when it changed; a failed write is
+    warned about, not fatal."""
 
-    def __init__(self, core, path, written):
+    def __init__(self, core, path):
         self._core = core
         self._path = path
-        self._written = written
+        self._written = None
         self._failing = False
 
-    def save(self, document):
-        if self._path is None or document == self._written:
+    def save(self, tracker):
+        if self._path is None:
+            return
+        document = tracker.state()
+        if document == self._written:
             return
         try:
             self._core.state_file.write(self._path, document)

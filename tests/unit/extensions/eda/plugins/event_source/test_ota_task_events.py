@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import runpy
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -397,3 +398,21 @@ def test_an_unreadable_or_foreign_state_file_is_a_configuration_error_naming_it(
     assert queue.empty() and list_calls(server) == 0
     if content:
         assert path.read_text() == content   # left as it was
+
+
+def test_a_state_file_that_cannot_be_written_mid_run_is_warned_about_once_and_the_source_goes_on(emulator, tmp_path, caplog):
+    caplog.set_level(logging.WARNING)
+    directory = tmp_path / 'state'
+    directory.mkdir()
+    server = start(emulator, rollout())
+
+    async def remove_the_directory(srv):
+        while list_calls(srv) < 2:
+            await asyncio.sleep(0.005)
+        shutil.rmtree(str(directory))
+
+    events = run(server, during=remove_the_directory, app_instance_group_ids=['aig-1', 'aig-2'], max_polls=12,
+                 state_file=str(directory / 'ota.json'))
+    assert {group: of(group, events) for group in ('aig-1', 'aig-2')} == ROLLOUT_EVENTS
+    warned = [r.getMessage() for r in caplog.records if 'cannot write the state_file' in r.getMessage()]
+    assert len(warned) == 1 and str(directory / 'ota.json') in warned[0], warned
