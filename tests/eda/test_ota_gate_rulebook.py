@@ -192,3 +192,13 @@ def test_a_restart_with_a_state_file_gives_the_update_that_finished_while_stoppe
     assert runs == [([], 0, 0), (['aig-ok FINISHED True'], 1, 1), ([], 0, 0)], runs
     assert "'previous_status': 'RUNNING'" in outputs[1] and "'task_display_status': 'FINISHED'" in outputs[1], outputs[1][-6000:]
     assert json.loads(state.read_text())['groups'] == {'aig-ok': {'tasks': {'ota-ok': 'FINISHED'}, 'tracked': []}}
+
+
+def test_task_events_name_the_status_task_display_status_like_every_module(tmp_path, emulator):
+    """The same field has the same name in every plugin and event: task_display_status; status is a deprecated alias
+    (kept for 0.1.0). The rulebook's failure rule conditions on task_display_status."""
+    proc, output = rulebook(tmp_path, emulator, ota_gate_max_polls=8)
+    assert proc.returncode == 0, output[-6000:]
+    failed = "'task_id': 'ota-bad', 'ota_version': 'v2', 'task_display_status': 'FAILED', 'status': 'FAILED', 'previous_status': 'RUNNING'"
+    assert failed in output, output[-6000:]
+    assert 'Run the failure playbook when an OTA task fails' in output and 'aig-bad is FAILED (was RUNNING)' in output
