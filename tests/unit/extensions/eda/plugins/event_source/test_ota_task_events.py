@@ -300,7 +300,8 @@ def test_a_watched_group_deleted_mid_run_gives_one_error_event_and_does_not_stop
             await asyncio.sleep(0.005)
         srv.insert_task('aig-gone', {'TaskId': 'ota-g-new', 'TaskStartTime': NEW, 'TaskDisplayStatus': 'FINISHED'})
 
-    events = run(server, during=update_while_gone, app_instance_group_ids=['aig-1', 'aig-gone', 'aig-2'], max_polls=24)
+    # An interval longer than a poll takes, so that the backoff (2, then 4 intervals) skips polls whatever the load.
+    events = run(server, during=update_while_gone, app_instance_group_ids=['aig-1', 'aig-gone', 'aig-2'], max_polls=14, interval=0.1)
     gone = of('aig-gone', events)
     assert [e['type'] for e in gone] == ['ota_group_error', 'ota_task', 'ota_group'], gone
     assert gone[0]['code'] == 'InvalidAppInstanceGroup.NotFound' and "Delivery group 'aig-gone' does not exist" in gone[0]['message']
@@ -308,7 +309,7 @@ def test_a_watched_group_deleted_mid_run_gives_one_error_event_and_does_not_stop
         'ota-g-new', None, 'ota-g-new', True)
     assert {group: of(group, events) for group in ('aig-1', 'aig-2')} == ROLLOUT_EVENTS
     calls = server.stats()['list_calls_by_group']
-    assert calls['aig-1'] == calls['aig-2'] == 24 and calls['aig-gone'] < 24   # backoff for it alone
+    assert calls['aig-1'] == calls['aig-2'] == 14 and calls['aig-gone'] < 14   # backoff for it alone
     assert server.stats()['faults_injected']['not_found'] == 2
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert sum('failed for aig-gone, polling it again in' in w for w in warnings) == 2, warnings
