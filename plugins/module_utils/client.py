@@ -13,9 +13,9 @@ import time
 
 from . import answers, credentials, gate
 from . import tasks as task_model
-from .errors import AppStreamingError, OutcomeUnknown, ResponseError
+from .errors import OutcomeUnknown, ResponseError
 from .options import connection_settings, group_filter, query as parse_query
-from .pager import OtaTaskPager
+from .pager import OtaTaskPager, concurrently
 from .transport import Transport
 
 LISTING_TIME_BUDGET = 600.0  # seconds one listing (every page of every group, retries included) may take
@@ -51,25 +51,36 @@ class OtaTaskClient:
         """The groups whose task list kept changing during the last full listing."""
         return self.pager.unsettled
 
-    def list_groups(self, query, deadline=None):
-        """[(group_id, total_count, [task, ...])] with snake_case tasks, unfiltered."""
+    def list_groups(self, query, deadline=None, errors=None):
+        """[(group_id, total_count, [task, ...])] with snake_case tasks, unfiltered.
+
+        With an ``errors`` dict, each group is listed on its own: one whose listing fails (an
+        AppStreamingError) is left out and its error put in ``errors[group_id]`` (the event source);
+        without it, the first error is raised.
+        """
         if query.page_number is not None:
             listings = self.pager.list_pages(query.group_ids, query.ota_type, query.page_number,
                                              query.page_size or 100, deadline)
         else:
-            listings = self.pager.list_all(query.group_ids, query.ota_type, query.page_size, deadline)
+            listings = self.pager.list_all(query.group_ids, query.ota_type, query.page_size, deadline, errors)
         return [(lst.group_id, lst.total_count, lst.tasks) for lst in listings]
 
-    def query(self, query, deadline=None):
-        """The result the module returns (the lookup returns its ``ota_tasks``)."""
+    def query(self, query, deadline=None, gate_warnings=False):
+        """The result the module returns (the lookup returns its ``ota_tasks``).
+
+        ``gate_warnings``: also warn about the tasks the gate took as superseded (the module; the
+        lookup returns only the tasks).
+        """
         groups = {}
         all_tasks = []
         total = 0
         for group_id, total_count, group_tasks in self.list_groups(query, deadline):
             selected = task_model.filter_tasks(group_tasks, query.statuses, query.task_ids, query.ota_version)
             groups[group_id] = dict(total_count=total_count, **task_model.summarize(selected))
-            groups[group_id].update(_gate_fields(gate.snapshot(group_id, group_tasks, ota_version=query.ota_version,
-                                                               task_ids=query.task_ids)))
+            verdict = gate.snapshot(group_id, group_tasks, ota_version=query.ota_version, task_ids=query.task_ids)
+            groups[group_id].update(_gate_fields(verdict))
+            if gate_warnings and verdict.superseded:
+                self.warnings.append(gate.superseded_warning(verdict))
             all_tasks.extend(selected)
             total += total_count
         unknown = task_model.unknown_statuses(all_tasks)
@@ -154,33 +165,20 @@ class OtaTaskClient:
         return found[0] if found else None
 
 
-def concurrently(function, items, max_workers):
-    """[(result, None) or (None, the AppStreamingError)] of ``function(item)`` for every item, in order; all are tried."""
-    def guarded(item):
-        try:
-            return function(item), None
-        except AppStreamingError as exc:
-            return None, exc
-    if len(items) <= 1:
-        return [guarded(item) for item in items]
-    from concurrent.futures import ThreadPoolExecutor
-    with ThreadPoolExecutor(max_workers=min(len(items), max_workers), thread_name_prefix='appstreaming') as pool:
-        return list(pool.map(guarded, items))
-
-
 def _gate_fields(verdict):
     """What the ota_wait gate would decide from this one listing (with success_statuses [FINISHED])."""
     newest = verdict.newest
     return {'newest_task_id': newest['task_id'] if newest else None,
             'newest_status': newest['task_display_status'] if newest else None,
-            'in_flight': bool(verdict.in_flight), 'succeeded': verdict.succeeded}
+            'in_flight': bool(verdict.in_flight), 'succeeded': verdict.succeeded,
+            'superseded_task_ids': [t['task_id'] for t in verdict.superseded]}
 
 
-def run(params, environ=None):
+def run(params, environ=None, gate_warnings=False):
     """Check options, list, and return (result, warnings): what the module and lookup need."""
     query = parse_query(params)
     with OtaTaskClient(params, environ) as client:
-        result = client.query(query, deadline=time.monotonic() + LISTING_TIME_BUDGET)
+        result = client.query(query, deadline=time.monotonic() + LISTING_TIME_BUDGET, gate_warnings=gate_warnings)
         return result, list(client.warnings)
 
 

@@ -17,7 +17,7 @@ from typing import Callable, NamedTuple, Optional
 
 from . import answers, tasks as task_model
 from .answers import HAS_VOLUPTUOUS  # noqa: F401  pylint: disable=unused-import  (the shells check it here)
-from .errors import ApiError, ResponseError
+from .errors import ApiError, AppStreamingError, ResponseError
 
 ACTION = answers.LIST_OTA_TASK
 DEFAULT_PAGE_SIZE = 100
@@ -122,24 +122,35 @@ class Pager:
         pages = self._run(spec, [(k, page_number) for k in keys], page_size, deadline)
         return [GroupListing(k, pages[(k, page_number)].total_count, pages[(k, page_number)].tasks) for k in keys]
 
-    def all(self, spec, keys, page_size=None, deadline=None):
-        """Every item of each listing; GroupListings in the order of ``keys``."""
+    def all(self, spec, keys, page_size=None, deadline=None, errors=None):
+        """Every item of each listing; GroupListings in the order of ``keys``.
+
+        With an ``errors`` dict, a listing whose pages fail (an AppStreamingError) does not stop the
+        others: it is left out and its error put in ``errors[key]``. Without it, the first error is raised.
+        """
         size = page_size or DEFAULT_PAGE_SIZE
         listings = {}
         pending = list(keys)
         for _round in range(MAX_ROUNDS):
-            firsts = self._run(spec, [(k, 1) for k in pending], size, deadline)
+            firsts = self._run(spec, [(k, 1) for k in pending], size, deadline, errors)
+            pending = [key for key in pending if (key, 1) in firsts]
             rest = []
             for key in pending:
                 first = firsts[(key, 1)]
                 pages = -(-first.total_count // size)
                 if pages > MAX_PAGES:
-                    raise ResponseError(spec.action, '%s reports TotalCount %d, more than %d pages'
-                                        % (spec.describe(key), first.total_count, MAX_PAGES), first.request_id)
+                    too_many = ResponseError(spec.action, '%s reports TotalCount %d, more than %d pages'
+                                             % (spec.describe(key), first.total_count, MAX_PAGES), first.request_id)
+                    if errors is None:
+                        raise too_many
+                    errors[key] = too_many
+                    continue
                 rest.extend((key, n) for n in range(2, pages + 1))
-            others = self._run(spec, rest, size, deadline)
+            others = self._run(spec, rest, size, deadline, errors)
             unsettled = []
             for key in pending:
+                if errors is not None and key in errors:
+                    continue
                 first = firsts[(key, 1)]
                 pages = [first] + [others[(key, n)] for n in range(2, max(1, -(-first.total_count // size)) + 1)]
                 listings[key] = _assemble(key, pages, size, spec.id_key)
@@ -153,15 +164,18 @@ class Pager:
             self.warnings.append(
                 '%s: %s kept changing while it was read (%d attempts); the result may miss or repeat '
                 '%s that changed meanwhile' % (spec.action, spec.list_name(key), MAX_ROUNDS, spec.item_name))
-        return [listings[k] for k in keys]
+        return [listings[k] for k in keys if k in listings and (errors is None or k not in errors)]
 
-    def _run(self, spec, jobs, size, deadline):
-        """Fetch (key, page) jobs concurrently; the first error wins and is raised."""
+    def _run(self, spec, jobs, size, deadline, errors=None):
+        """Fetch (key, page) jobs concurrently. Without ``errors`` the first error wins and is raised; with it, a
+        job's AppStreamingError goes to ``errors[key]`` (the first one of that key) and the job is left out."""
         if not jobs:
             return {}
-        if len(jobs) == 1:
+        if len(jobs) == 1 and errors is None:
             key, number = jobs[0]
             return {jobs[0]: self.fetch_page(spec, key, number, size, deadline)}
+        if errors is not None:
+            return self._run_each(spec, jobs, size, deadline, errors)
         from concurrent.futures import ThreadPoolExecutor  # only needed from the second request on
         workers = min(len(jobs), self.transport.limiter.maximum)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=spec.action) as pool:
@@ -172,6 +186,31 @@ class Pager:
                 for future in futures.values():
                     future.cancel()
                 raise
+
+    def _run_each(self, spec, jobs, size, deadline, errors):
+        outcomes = concurrently(lambda job: self.fetch_page(spec, job[0], job[1], size, deadline), jobs,
+                                self.transport.limiter.maximum)
+        pages = {}
+        for job, (page, error) in zip(jobs, outcomes):
+            if error is not None:
+                errors.setdefault(job[0], error)
+            else:
+                pages[job] = page
+        return pages
+
+
+def concurrently(function, items, max_workers):
+    """[(result, None) or (None, the AppStreamingError)] of ``function(item)`` for every item, in order; all are tried."""
+    def guarded(item):
+        try:
+            return function(item), None
+        except AppStreamingError as exc:
+            return None, exc
+    if len(items) <= 1:
+        return [guarded(item) for item in items]
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=min(len(items), max_workers), thread_name_prefix='appstreaming') as pool:
+        return list(pool.map(guarded, items))
 
 
 class OtaTaskPager(Pager):
@@ -185,10 +224,16 @@ class OtaTaskPager(Pager):
         listings = self.pages(OTA_TASKS, [(g, ota_type) for g in group_ids], page_number, page_size, deadline)
         return [listing._replace(group_id=listing.group_id[0]) for listing in listings]
 
-    def list_all(self, group_ids, ota_type, page_size=None, deadline=None):
-        """Every task of each group; GroupListings in the order of ``group_ids``."""
-        listings = self.all(OTA_TASKS, [(g, ota_type) for g in group_ids], page_size, deadline)
+    def list_all(self, group_ids, ota_type, page_size=None, deadline=None, errors=None):
+        """Every task of each group; GroupListings in the order of ``group_ids``.
+
+        With an ``errors`` dict, a group whose listing fails is left out, its error in ``errors[group_id]``.
+        """
+        keyed = None if errors is None else {}
+        listings = self.all(OTA_TASKS, [(g, ota_type) for g in group_ids], page_size, deadline, keyed)
         self.unsettled = [key[0] for key in self.unsettled]
+        if keyed:
+            errors.update((key[0], error) for key, error in keyed.items())
         return [listing._replace(group_id=listing.group_id[0]) for listing in listings]
 
 

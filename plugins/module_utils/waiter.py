@@ -4,7 +4,7 @@
 """Waiting until the OTA updates of delivery groups are done: one deadline, fail fast, useful output.
 
 What is waited for is gate.py's rule (the newest task decides, tasks seen in flight are waited
-for, older ended tasks are history). This module only polls: every group (all pages,
+for, older ended tasks and superseded ones are history). This module only polls: every group (all pages,
 concurrently) through one OtaTaskClient, on a monotonic clock. Errors that retries could not get
 past are polled through until the deadline; the deadline bounds every request and the wait for
 a free request slot (a credential request already started keeps its library's own timeouts).
@@ -18,7 +18,7 @@ from typing import Optional
 
 from . import tasks as task_model
 from .errors import AppStreamingError, OptionError
-from .gate import GroupGate
+from .gate import GroupGate, superseded_warning
 from .options import Query, id_list
 
 MIN_POLL_INTERVAL = 2
@@ -83,7 +83,8 @@ def _group_info(verdict):
     return {
         'status_counts': task_model.status_counts(verdict.deciding), 'task_count': len(verdict.deciding),
         'empty': verdict.empty, 'newest_task_id': newest['task_id'] if newest else None,
-        'newest_status': newest['task_display_status'] if newest else None, 'in_flight': len(verdict.in_flight),
+        'newest_status': newest['task_display_status'] if newest else None, 'in_flight': bool(verdict.in_flight),
+        'in_flight_count': len(verdict.in_flight), 'superseded_task_ids': [t['task_id'] for t in verdict.superseded],
         'history_count': verdict.history_count, 'done': verdict.done, 'succeeded': verdict.succeeded,
         'summary': verdict.summary,
     }
@@ -101,6 +102,7 @@ class Waiter:
         self._warn = warn or self._progress
         self._gates = {g: GroupGate(g, spec.success_statuses, spec.ota_version, spec.task_ids) for g in spec.group_ids}
         self._unknown = set()
+        self._superseded = set()   # (group, task id) already warned about
 
     def wait(self):
         spec = self.spec
@@ -138,6 +140,7 @@ class Waiter:
     def _evaluate(self, listing, elapsed):
         verdicts = [self._gates[group_id].observe(group_tasks) for group_id, _total, group_tasks in listing]
         self._warn_unknown(listing)
+        self._warn_superseded(verdicts)
         listed = {t['task_id'] for _g, _t, group_tasks in listing for t in group_tasks}
         missing = [i for i in self.spec.task_ids if i not in listed] if self.spec.task_ids else []
         for verdict in verdicts:
@@ -148,6 +151,7 @@ class Waiter:
             'tasks': [t for v in verdicts for t in v.deciding],
             'failed_tasks': [t for v in verdicts for t in v.failed],
             'pending_tasks': [t for v in verdicts for t in v.in_flight],
+            'superseded_tasks': [t for v in verdicts for t in v.superseded],
             'missing_task_ids': missing,
             'groups': {v.group_id: _group_info(v) for v in verdicts},
             'done': all(v.done for v in verdicts) and not missing,
@@ -161,12 +165,22 @@ class Waiter:
             self._warn('ListOtaTask returned the task status %r, which this collection does not know; it is counted as not '
                        'terminal, so the wait goes on until it changes or wait_timeout passes' % (status,))
 
+    def _warn_superseded(self, verdicts):
+        """Say once about each task taken as superseded (it is history: the wait does not hold for it)."""
+        for verdict in verdicts:
+            fresh = [t for t in verdict.superseded if (verdict.group_id, t['task_id']) not in self._superseded]
+            if fresh:
+                self._superseded.update((verdict.group_id, t['task_id']) for t in fresh)
+                self._warn(superseded_warning(verdict._replace(superseded=fresh)))
+
     def _result(self, state, polls, elapsed, timed_out, error=None):
-        state = state or {'tasks': [], 'failed_tasks': [], 'pending_tasks': [], 'missing_task_ids': [], 'groups': {}}
+        state = state or {'tasks': [], 'failed_tasks': [], 'pending_tasks': [], 'superseded_tasks': [], 'missing_task_ids': [],
+                          'groups': {}}
         failed = state['failed_tasks']
         result = {
             'tasks': state['tasks'], 'groups': state['groups'], 'failed_tasks': failed,
-            'pending_tasks': state['pending_tasks'], 'missing_task_ids': state['missing_task_ids'], 'elapsed': round(elapsed, 1),
+            'pending_tasks': state['pending_tasks'], 'superseded_tasks': state['superseded_tasks'],
+            'missing_task_ids': state['missing_task_ids'], 'elapsed': round(elapsed, 1),
             'timed_out': timed_out, 'polls': polls, 'success': not timed_out and not failed,
             'unknown_statuses': sorted(self._unknown, key=str),
         }

@@ -17,7 +17,8 @@ description:
   - Tasks are returned in API order (newest first), group by group in the order given, each task once.
   - C(ListOtaTask) returns a group's history, so C(all_terminal) is no gate (it is true for an empty list and when every
     task FAILED). Per group, RV(groups) also gives what the C(alibabacloud.appstreaming.ota_wait) gate would decide from
-    this listing - the newest task, whether a task is in flight, and C(succeeded).
+    this listing - the newest task, whether a task is in flight, C(succeeded), and the tasks it takes as superseded
+    (listed C(STANDBY) or C(RUNNING) below a newer task that has started or ended - history, named in a warning).
 author:
   - App Streaming collection maintainers (@alibabacloud-ansible)
 options:
@@ -189,15 +190,25 @@ groups:
       description: Its status.
       type: str
     in_flight:
-      description: Whether a task the gate waits for is C(STANDBY) or C(RUNNING).
+      description:
+        - Whether a task the gate waits for is C(STANDBY) or C(RUNNING) (or in a status this collection does not know).
+          Superseded tasks are not waited for.
       type: bool
     succeeded:
       description:
         - Nothing in flight, and the newest task (or each of O(task_ids)) ended C(FINISHED). True for a group with no task;
           false when the newest task FAILED, and with O(ota_version) when no task of that version is listed yet.
       type: bool
-  sample: {"aig-53fvrq1oanz6c": {"total_count": 6, "status_counts": {"FINISHED": 5, "RUNNING": 1}, "all_terminal": false,
-           "newest_task_id": "ota-be7jzm29wrrz5", "newest_status": "RUNNING", "in_flight": true, "succeeded": false}}
+    superseded_task_ids:
+      description:
+        - The tasks the gate takes as superseded, newest first - listed C(STANDBY) or C(RUNNING) below a newer task that has
+          started or ended, so an update that will never run. They are history, not in flight; a warning names them.
+        - With O(ota_version), those of that version; with O(task_ids), none.
+      type: list
+      elements: str
+  sample: {"aig-53fvrq1oanz6c": {"total_count": 6, "status_counts": {"FINISHED": 4, "RUNNING": 1, "STANDBY": 1}, "all_terminal": false,
+           "newest_task_id": "ota-be7jzm29wrrz5", "newest_status": "RUNNING", "in_flight": true, "succeeded": false,
+           "superseded_task_ids": ["ota-mc35kyldmfx4x"]}}
 error:
   description: On an API error, its code, message, request id, HTTP status and troubleshooting link.
   returned: failure
@@ -224,7 +235,7 @@ def main():
         if not found:
             module.fail_json(msg=missing_required_lib(name))
     try:
-        result, warnings = run(module.params)
+        result, warnings = run(module.params, gate_warnings=True)
     except AppStreamingError as exc:
         module.fail_json(msg=str(exc), **exc.details())
     for warning in warnings:

@@ -13,15 +13,23 @@ description:
   - Polls the C(ListOtaTask) API until the OTA update of every given delivery group is done, and fails as soon as a task
     it waits for ends in a status outside O(success_statuses).
   - C(ListOtaTask) returns a group's B(history). Without O(task_ids) or O(ota_version), a group's state is decided by its
-    B(newest) task (API order) and by every task seen in flight (C(STANDBY) or C(RUNNING)) at any poll, including tasks
-    first listed during the wait (someone approved an update). Older tasks that had already ended are history - they
-    neither fail nor hold the wait, and are counted in RV(groups).
+    B(newest) task (API order, newest first) and by every task seen in flight (C(STANDBY) or C(RUNNING)) at any poll,
+    including tasks first listed during the wait (someone approved an update; one first listed already ended counts
+    too). Older tasks that had already ended are history - they neither fail nor hold the wait, and are counted in RV(groups).
+  - B(Superseded tasks are history.) A task listed C(STANDBY) or C(RUNNING) below a newer task that has started
+    (C(RUNNING)) or ended is superseded - an update a newer task has overtaken never runs, the API just still lists it.
+    It is not in flight, even if it was waited for at an earlier poll; RV(superseded_tasks) and RV(groups) name it, and a
+    warning says which tasks were taken as superseded. The newest task is never superseded, and a newest C(STANDBY) task
+    does not supersede an older C(RUNNING) one (both are waited for until the newer one starts). Every task in
+    O(task_ids) is waited for, superseded or not.
   - "The wait is done when no task it waits for is in flight; it succeeds when each of them ended in O(success_statuses).
     A group with no task, or whose newest task has already ended in a success status, is done at the first poll
-    (C(up to date)). A group whose newest task has already ended C(FAILED) fails the wait at once."
+    (C(nothing in flight)). A group whose newest task has already ended C(FAILED) fails the wait at once."
   - "Examples, newest task first. C(RUNNING), then older C(FINISHED), C(FAILED), C(TERMINATED) - waits for the running
     task, succeeds when it ends C(FINISHED). C(FINISHED), then older C(FAILED) - done at the first poll. C(FAILED), then
-    older C(FINISHED) - fails at the first poll. C(RUNNING), and a C(STANDBY) task appears during the wait - waits for both."
+    older C(FINISHED) - fails at the first poll. C(RUNNING), and a C(STANDBY) task appears during the wait - waits for both
+    until the new one starts. C(FINISHED), then an older C(STANDBY) - done at the first poll (the C(STANDBY) task is
+    superseded). C(STANDBY), then an older C(RUNNING) - waits for both."
   - With O(task_ids), exactly those tasks count; one not listed yet is waited for, one already listed as C(FAILED) fails
     the wait. With O(ota_version), the rule above applies to the tasks of that version (a C(FINISHED) retry beats an
     older C(FAILED) attempt); a group with no task of that version yet is waited for.
@@ -49,7 +57,7 @@ options:
   ota_version:
     description:
       - Wait for the update to this OTA version - the newest task of that version decides, tasks of that version seen in
-        flight are waited for. A group with no task of that version yet is waited for.
+        flight are waited for. A group with no task of that version yet (or only superseded ones) is waited for.
       - Mutually exclusive with O(task_ids).
     type: str
   wait_timeout:
@@ -124,7 +132,7 @@ EXAMPLES = r'''
 RETURN = r'''
 msg:
   description:
-    - A one-line summary. On success it says per group what happened (C(up to date - newest task ... FINISHED on ...),
+    - A one-line summary. On success it says per group what happened (C(nothing in flight - newest task ... FINISHED on ...),
       C(done - ...), C(no OTA tasks)); on failure or timeout it names each failed or unfinished task, both when a
       timeout comes after a failure with O(fail_fast=false).
     - On an error that is not about the tasks (bad option, credentials, unknown group) it is the error, and only
@@ -177,6 +185,14 @@ pending_tasks:
   type: list
   elements: dict
   contains: *task
+superseded_tasks:
+  description:
+    - Tasks taken as superseded at the last poll - listed C(STANDBY) or C(RUNNING) below a newer task that has started or
+      ended. They are history, not waited for. With O(ota_version), those of that version; with O(task_ids), none.
+  returned: when the wait ran
+  type: list
+  elements: dict
+  contains: *task
 missing_task_ids:
   description: Ids from O(task_ids) that were never listed.
   returned: when the wait ran
@@ -191,7 +207,7 @@ groups:
     summary:
       description: The group's line of the summary.
       type: str
-      sample: "up to date: newest task ota-be7jzm29wrrz5 FINISHED on 2022-08-04T14:36:00+08:00 (12 older tasks in history)"
+      sample: "nothing in flight: newest task ota-be7jzm29wrrz5 FINISHED on 2022-08-04T14:36:00+08:00 (12 older tasks in history)"
     newest_task_id:
       description: The newest task the rule looks at (of O(ota_version) if given); null for a group without one, and with O(task_ids).
       type: str
@@ -205,10 +221,19 @@ groups:
       description: Done, and each task decided on ended in O(success_statuses).
       type: bool
     in_flight:
+      description:
+        - Whether a task decided on is in flight - a bool, as in M(alibabacloud.appstreaming.ota_task_info) and in the
+          event source's events; C(in_flight_count) counts them.
+      type: bool
+    in_flight_count:
       description: How many tasks decided on are in flight.
       type: int
+    superseded_task_ids:
+      description: The group's tasks taken as superseded (history, not waited for), newest first.
+      type: list
+      elements: str
     history_count:
-      description: Listed tasks that do not decide (ended before the wait, or of another version).
+      description: Listed tasks that do not decide (ended before the wait, superseded, or of another version).
       type: int
     status_counts:
       description: The statuses of the tasks decided on.
@@ -220,7 +245,8 @@ groups:
       description: The group lists no OTA task at all.
       type: bool
   sample: {"aig-53fvrq1oanz6c": {"summary": "done: ota-be7jzm29wrrz5 FINISHED (0.0.1-R-20220708.110604)", "newest_task_id": "ota-be7jzm29wrrz5",
-           "newest_status": "FINISHED", "done": true, "succeeded": true, "in_flight": 0, "history_count": 12,
+           "newest_status": "FINISHED", "done": true, "succeeded": true, "in_flight": false, "in_flight_count": 0,
+           "superseded_task_ids": [], "history_count": 12,
            "status_counts": {"FINISHED": 1}, "task_count": 1, "empty": false}}
 unknown_statuses:
   description: Statuses this collection does not know that were listed (counted as in flight).

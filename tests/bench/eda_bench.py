@@ -160,7 +160,7 @@ def latency(interval, changes=6, latency_ms=20):
         emulator.stop()
     delays = {}
     for received, event in events:
-        if event['type'] == 'ota_task' and event['status'] == 'FINISHED':
+        if event['type'] == 'ota_task' and event['task_display_status'] == 'FINISHED':
             k = int(event['task_id'].rsplit('-', 1)[1])
             delays[k] = received - (t0 + offsets[k])
     round_trip = max(p['seconds'] for p in recorded)

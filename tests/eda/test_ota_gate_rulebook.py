@@ -11,6 +11,7 @@ ListOtaTask request answered), so each status lasts a known number of polls what
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -59,12 +60,15 @@ def one_task(task_id, final, at):
                        'TaskDisplayStatus': 'FINISHED'}]}
 
 
+def scenario(**groups):
+    return {'accounts': [{'access_key_id': AK, 'access_key_secret': SECRET}], 'groups': groups}
+
+
 @pytest.fixture
 def emulator():
     """The emulator with aig-ok (its task RUNNING -> FINISHED) and aig-bad (RUNNING -> FAILED), both after 4 polls."""
     clock = RequestClock()
-    data = {'accounts': [{'access_key_id': AK, 'access_key_secret': SECRET}],
-            'groups': {'aig-ok': one_task('ota-ok', 'FINISHED', 8), 'aig-bad': one_task('ota-bad', 'FAILED', 8)}}
+    data = scenario(**{'aig-ok': one_task('ota-ok', 'FINISHED', 8), 'aig-bad': one_task('ota-bad', 'FAILED', 8)})
     server = Emulator(data=data)
     server._now = clock  # pylint: disable=protected-access
     server.load(data)
@@ -128,3 +132,73 @@ def test_a_configuration_error_ends_the_rulebook_at_start_with_one_message(tmp_p
     assert "Delivery group 'aig-nope' does not exist" in output
     assert not (tmp_path / 'rollouts.txt').exists()
     assert emulator.stats()['calls']['ListOtaTask'] <= 2
+
+
+# -- issue 20: long-lived fleets ----------------------------------------------------------------------------------------
+
+def posted(output, kind):
+    """How many events of this type the source gave (ansible-rulebook logs each one it posts to the ruleset, at -vv)."""
+    return output.count("Posting data to ruleset Gate app rollouts on App Streaming OTA updates => {'type': '%s'" % kind)
+
+
+def rollouts(tmp_path):
+    path = tmp_path / 'rollouts.txt'
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def test_a_watched_group_deleted_mid_run_gives_one_error_event_and_the_others_go_on(tmp_path, emulator):
+    """aig-gone answers InvalidAppInstanceGroup.NotFound from its 3rd ListOtaTask request on: one ota_group_error event,
+    which runs the failure playbook; aig-ok's update still runs the rollout playbook."""
+    groups = {'aig-ok': one_task('ota-ok', 'FINISHED', 12), 'aig-gone': one_task('ota-gone', 'FINISHED', 900)}
+    emulator.load(scenario(**groups))
+    emulator.set_faults({'not_found': {'aig-gone': {'from': 3}}})
+    proc, output = rulebook(tmp_path, emulator, ota_gate_app_instance_group_ids=['aig-ok', 'aig-gone'], ota_gate_max_polls=12)
+    assert proc.returncode == 0, output[-6000:]
+    assert rollouts(tmp_path) == ['aig-ok FINISHED True'], output[-6000:]
+    assert posted(output, 'ota_group_error') == 1, output[-6000:]
+    assert 'Delivery group aig-gone can no longer be listed (InvalidAppInstanceGroup.NotFound)' in output, output[-6000:]
+    calls = emulator.stats()['list_calls_by_group']
+    assert calls['aig-ok'] == 12 and 3 <= calls['aig-gone'] < 12   # polled at the backoff rate, not every interval
+
+
+def test_a_task_first_listed_already_finished_runs_the_rollout_playbook_once(tmp_path, emulator):
+    """An update that ran between two polls: its task appears already FINISHED (after the baseline)."""
+    quick = {'tasks': [{'TaskId': 'ota-quick', 'OtaVersion': 'v2', 'TaskStartTime': NEW, 'TaskDisplayStatus': 'FINISHED',
+                        'appear_after': 4},
+                       {'TaskId': 'ota-quick-old', 'OtaVersion': 'v1', 'TaskStartTime': '2022-08-04T14:36:00+08:00',
+                        'TaskDisplayStatus': 'FINISHED'}]}
+    emulator.load(scenario(**{'aig-ok': one_task('ota-ok', 'FINISHED', 900), 'aig-quick': quick}))
+    proc, output = rulebook(tmp_path, emulator, ota_gate_app_instance_group_ids=['aig-ok', 'aig-quick'], ota_gate_max_polls=10)
+    assert proc.returncode == 0, output[-6000:]
+    assert rollouts(tmp_path) == ['aig-quick FINISHED True'], output[-6000:]
+    assert posted(output, 'ota_group') == 1 and posted(output, 'ota_task') == 1, output[-6000:]
+
+
+def test_a_restart_with_a_state_file_gives_the_update_that_finished_while_stopped_once(tmp_path, emulator):
+    state = tmp_path / 'ota_gate_state.json'
+    running = {'tasks': [{'TaskId': 'ota-ok', 'OtaVersion': 'v2', 'TaskStartTime': NEW, 'TaskDisplayStatus': 'RUNNING'}]}
+    emulator.load(scenario(**{'aig-ok': running}))
+    options = dict(ota_gate_app_instance_group_ids=['aig-ok'], ota_gate_max_polls=2, ota_gate_state_file=str(state))
+    runs, outputs = [], []
+    for name in ('first', 'second', 'third'):
+        if name == 'second':   # ansible-rulebook is stopped; meanwhile the update finishes
+            running['tasks'][0]['TaskDisplayStatus'] = 'FINISHED'
+            emulator.load(scenario(**{'aig-ok': running}))
+        (tmp_path / name).mkdir()
+        proc, output = rulebook(tmp_path / name, emulator, **options)
+        assert proc.returncode == 0, output[-6000:]
+        runs.append((rollouts(tmp_path / name), posted(output, 'ota_task'), posted(output, 'ota_group')))
+        outputs.append(output)
+    assert runs == [([], 0, 0), (['aig-ok FINISHED True'], 1, 1), ([], 0, 0)], runs
+    assert "'previous_status': 'RUNNING'" in outputs[1] and "'task_display_status': 'FINISHED'" in outputs[1], outputs[1][-6000:]
+    assert json.loads(state.read_text())['groups'] == {'aig-ok': {'tasks': {'ota-ok': 'FINISHED'}, 'tracked': []}}
+
+
+def test_task_events_name_the_status_task_display_status_like_every_module(tmp_path, emulator):
+    """The same field has the same name in every plugin and event: task_display_status; status is a deprecated alias
+    (kept for 0.1.0). The rulebook's failure rule conditions on task_display_status."""
+    proc, output = rulebook(tmp_path, emulator, ota_gate_max_polls=8)
+    assert proc.returncode == 0, output[-6000:]
+    failed = "'task_id': 'ota-bad', 'ota_version': 'v2', 'task_display_status': 'FAILED', 'status': 'FAILED', 'previous_status': 'RUNNING'"
+    assert failed in output, output[-6000:]
+    assert 'Run the failure playbook when an OTA task fails' in output and 'aig-bad is FAILED (was RUNNING)' in output

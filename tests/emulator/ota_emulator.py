@@ -744,8 +744,9 @@ def _normalise_faults(spec):
     spec = spec or {}
     if not isinstance(spec, dict):
         raise ValueError('faults must be an object')
-    _check_keys(spec, ('every', 'schedule', 'actions', 'retry_after_ms', 'hang_seconds'), 'faults')
+    _check_keys(spec, ('every', 'schedule', 'actions', 'not_found', 'retry_after_ms', 'hang_seconds'), 'faults')
     every, schedule = _fault_rules(spec, 'faults')
+    not_found = _not_found_faults(spec.get('not_found'))
     actions = {}
     raw_actions = spec.get('actions')
     raw_actions = {} if raw_actions is None else raw_actions
@@ -765,8 +766,35 @@ def _normalise_faults(spec):
         raise ValueError('faults.retry_after_ms must be an integer >= 0')
     hang = spec.get('hang_seconds', DEFAULT_HANG_SECONDS)
     hang = _number(hang, 'faults.hang_seconds')
-    return {'every': every, 'schedule': schedule, 'actions': actions, 'retry_after_ms': retry_after or None,
+    return {'every': every, 'schedule': schedule, 'actions': actions, 'not_found': not_found, 'retry_after_ms': retry_after or None,
             'hang_seconds': hang}
+
+
+def _not_found_faults(raw):
+    """faults.not_found: {group: {"from": N, "to": M}}: the group's ListOtaTask requests N..M (M optional) find no group."""
+    raw = {} if raw is None else raw
+    if not isinstance(raw, dict):
+        raise ValueError('faults.not_found must be an object {group id: {"from": N, "to": M}}')
+    groups = {}
+    for group, rules in raw.items():
+        where = 'faults.not_found.%s' % group
+        if not isinstance(rules, dict):
+            raise ValueError('%s must be an object {"from": N, "to": M}' % where)
+        _check_keys(rules, ('from', 'to'), where)
+        bounds = {}
+        for key in ('from', 'to'):
+            value = rules.get(key)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError('%s.%s must be a request number >= 1' % (where, key))
+            bounds[key] = value
+        if 'from' not in bounds:
+            raise ValueError('%s.from is required' % where)
+        if bounds.get('to', bounds['from']) < bounds['from']:
+            raise ValueError('%s.to must not be less than from' % where)
+        groups[group] = (bounds['from'], bounds.get('to'))
+    return groups
 
 
 def _pick_fault(rules, seq):
@@ -1049,6 +1077,7 @@ class Emulator:
         self._advanced = 0.0
         self._ota_ids = {}
         self._fault_seq_by_action = {}
+        self._group_seq = {}   # ListOtaTask requests per group, for faults.not_found
         self._issued = collections.OrderedDict()
         self._nonces = collections.OrderedDict()
         self._insert_seq = 0
@@ -1314,11 +1343,14 @@ class Emulator:
             self._faults = normalised
             self._fault_seq = 0
             self._fault_seq_by_action = {}
+            self._group_seq = {}
 
     def faults(self):
         with self._lock:
             out = copy.deepcopy(self._faults)
         out['schedule'] = {str(k): v for k, v in out['schedule'].items()}
+        out['not_found'] = {group: dict({'from': first}, **({'to': last} if last else {}))
+                            for group, (first, last) in out['not_found'].items()}
         for rules in out['actions'].values():
             rules['schedule'] = {str(k): v for k, v in rules['schedule'].items()}
         return out
@@ -1333,6 +1365,7 @@ class Emulator:
                            'log': collections.deque(maxlen=LOG_CAPACITY)}
             self._fault_seq = 0
             self._fault_seq_by_action = {}
+            self._group_seq = {}
 
     def stats(self):
         """Deep copy of the counters (never contains secrets, tokens or signatures)."""
@@ -1404,6 +1437,20 @@ class Emulator:
                 self._bump(self._stats['faults_injected'], kind)
                 self._bump(self._stats['faults_injected_by_action'].setdefault(action, {}), kind)
         return kind
+
+    def _group_gone(self, group_id):
+        """Number this ListOtaTask request of the group; True if faults.not_found makes the group not found for it."""
+        with self._lock:
+            rule = self._faults['not_found'].get(group_id)
+            if rule is None:
+                return False
+            seq = self._group_seq[group_id] = self._group_seq.get(group_id, 0) + 1
+            first, last = rule
+            if first <= seq and (last is None or seq <= last):
+                self._bump(self._stats['faults_injected'], 'not_found')
+                self._bump(self._stats['faults_injected_by_action'].setdefault('ListOtaTask', {}), 'not_found')
+                return True
+            return False
 
     def _retry_after_headers(self):
         retry_after = self._faults['retry_after_ms']
@@ -1736,7 +1783,7 @@ class Emulator:
         page_size, page_number = int(page_size), int(page_number)
         with self._lock:
             found = self._page(params['AppInstanceGroupId'], (page_number - 1) * page_size, page_size)
-        if found is None:
+        if found is None or self._group_gone(params['AppInstanceGroupId']):
             raise ApiError(400, 'InvalidAppInstanceGroup.NotFound')
         body = {'RequestId': rid, 'TotalCount': found[0], 'PageSize': page_size, 'PageNumber': page_number,
                 'TaskList': found[1]}

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from conftest import AK, ROLE_ARN, SECRET, account, creds, play_with_defaults, task
+from conftest import AK, ROLE_ARN, ROOT, SECRET, account, creds, play_with_defaults, task
 
 MODULE = 'alibabacloud.appstreaming.ota_task_info'
 
@@ -46,11 +46,14 @@ def test_the_result_shape_groups_and_filters(emulator, ansible):
                                       'task_start_time': '2024-01-03T00:00:00+08:00', 'app_instance_group_id': 'aig-b'}
     assert result['groups'] == {
         'aig-b': {'total_count': 1, 'status_counts': {'FINISHED': 1}, 'all_terminal': True,
-                  'newest_task_id': 'ota-b1', 'newest_status': 'FINISHED', 'in_flight': False, 'succeeded': True},
+                  'newest_task_id': 'ota-b1', 'newest_status': 'FINISHED', 'in_flight': False, 'succeeded': True,
+                  'superseded_task_ids': []},
         'aig-a': {'total_count': 2, 'status_counts': {'RUNNING': 1, 'FAILED': 1}, 'all_terminal': False,
-                  'newest_task_id': 'ota-a1', 'newest_status': 'RUNNING', 'in_flight': True, 'succeeded': False},
+                  'newest_task_id': 'ota-a1', 'newest_status': 'RUNNING', 'in_flight': True, 'succeeded': False,
+                  'superseded_task_ids': []},
         'aig-empty': {'total_count': 0, 'status_counts': {}, 'all_terminal': True,
-                      'newest_task_id': None, 'newest_status': None, 'in_flight': False, 'succeeded': True},
+                      'newest_task_id': None, 'newest_status': None, 'in_flight': False, 'succeeded': True,
+                      'superseded_task_ids': []},
     }
     assert result['total_count'] == 3 and result['all_terminal'] is False and result['succeeded'] is False
     group_args = dict(app_instance_group_ids=['aig-a', 'aig-b'])
@@ -223,3 +226,19 @@ def test_a_profile_that_does_not_exist(emulator, ansible):
     proc, result = ansible.module(MODULE, {'app_instance_group_id': 'aig-1', 'endpoint': server.endpoint, 'profile': 'ghost'}, check=False)
     assert "profile 'ghost' not found" in result['msg']
     assert 'Traceback' not in proc.stdout + proc.stderr
+
+
+def test_the_demo_group_is_in_flight_only_while_its_newest_task_runs(emulator, ansible):
+    """aig-demo-rollout (sample_data.json) lists a 2025 STANDBY task below the newest one: superseded, history, named in a
+    warning; the group is in flight while the newest task runs, and not after."""
+    demo = json.loads((ROOT / 'tests' / 'emulator' / 'sample_data.json').read_text())['groups']['aig-demo-rollout']
+    server = emulator({'aig-demo-rollout': demo})
+    args = creds(server, app_instance_group_id='aig-demo-rollout')
+    proc, running = ansible.module(MODULE, args, check=True)
+    server.advance(25)   # the newest task (RUNNING for 20 s) has finished
+    _proc, finished = ansible.module(MODULE, args, check=True)
+    fields = ('newest_status', 'in_flight', 'succeeded', 'superseded_task_ids')
+    assert [tuple(r['groups']['aig-demo-rollout'][f] for f in fields) for r in (running, finished)] == [
+        ('RUNNING', True, False, ['ota-usqdsgm28n8kqjn5e']), ('FINISHED', False, True, ['ota-usqdsgm28n8kqjn5e'])]
+    assert running['status_counts']['STANDBY'] == 1   # still listed as the API lists it
+    assert 'aig-demo-rollout: taken as superseded' in proc.stdout + proc.stderr and 'ota-usqdsgm28n8kqjn5e STANDBY' in proc.stdout + proc.stderr

@@ -45,24 +45,23 @@ def timeline(*steps):
 
 def test_all_tasks_finish(emulator, ansible, tmp_path):
     server = emulator(clock_from_first_request=True)
-    groups = {'aig-1': {'tasks': [task('ota-%d' % i, timeline=timeline((0, 'RUNNING'), (6, 'FINISHED'))) for i in range(3)]}}
-    proc, result = run_role(server, ansible, tmp_path, groups, 'ota_wait_app_instance_group_ids: [aig-1]', check=True)
+    groups = {'aig-%d' % i: {'tasks': [task('ota-%d' % i, timeline=timeline((0, 'RUNNING'), (6, 'FINISHED')))]} for i in range(3)}
+    proc, result = run_role(server, ansible, tmp_path, groups, 'ota_wait_app_instance_group_ids: [aig-0, aig-1, aig-2]', check=True)
     assert result['success'] is True and result['timed_out'] is False
     assert [t['task_display_status'] for t in result['tasks']] == ['FINISHED'] * 3
-    assert result['groups']['aig-1']['status_counts'] == {'FINISHED': 3}
+    assert result['groups']['aig-1']['status_counts'] == {'FINISHED': 1}
     assert 6 - INTERVAL <= result['elapsed'] <= 6 + INTERVAL + 3
     # progress at default verbosity: one line per poll with the counts by status
-    assert 'aig-1: waiting for ota-0 RUNNING' in proc.stdout and '(0s elapsed)' in proc.stdout
-    assert 'aig-1: done: ota-0 FINISHED' in proc.stdout
+    assert 'aig-0: waiting for ota-0 RUNNING' in proc.stdout and '(0s elapsed)' in proc.stdout
+    assert 'aig-0: done: ota-0 FINISHED' in proc.stdout
     assert 'OTA updates done after' in proc.stdout
 
 
 def test_one_failure_fails_fast_naming_it(emulator, ansible, tmp_path):
     server = emulator(clock_from_first_request=True)
-    groups = {'aig-1': {'tasks': [
-        task('ota-bad', version='v9', timeline=timeline((0, 'RUNNING'), (3, 'FAILED'))),
-        task('ota-slow', timeline=timeline((0, 'RUNNING'), (40, 'FINISHED')))]}}
-    proc, result = run_role(server, ansible, tmp_path, groups, 'ota_wait_app_instance_group_ids: [aig-1]', check=False)
+    groups = {'aig-1': {'tasks': [task('ota-bad', version='v9', timeline=timeline((0, 'RUNNING'), (3, 'FAILED')))]},
+              'aig-2': {'tasks': [task('ota-slow', timeline=timeline((0, 'RUNNING'), (40, 'FINISHED')))]}}
+    proc, result = run_role(server, ansible, tmp_path, groups, 'ota_wait_app_instance_group_ids: [aig-1, aig-2]', check=False)
     assert result['success'] is False and result['timed_out'] is False
     assert [t['task_id'] for t in result['failed_tasks']] == ['ota-bad']
     assert [t['task_id'] for t in result['pending_tasks']] == ['ota-slow']
@@ -73,7 +72,7 @@ def test_one_failure_fails_fast_naming_it(emulator, ansible, tmp_path):
 
 def test_timeout_lists_what_is_still_running(emulator, ansible, tmp_path):
     server = emulator(clock_from_first_request=True)
-    groups = {'aig-1': {'tasks': [task('ota-stuck', timeline=timeline((0, 'RUNNING'))), task('ota-done')]}}
+    groups = {'aig-1': {'tasks': [task('ota-stuck', start='2022-08-05T10:00:00+08:00', timeline=timeline((0, 'RUNNING'))), task('ota-done')]}}
     proc, result = run_role(server, ansible, tmp_path, groups,
                             'ota_wait_app_instance_group_ids: [aig-1]\nota_wait_timeout: 5', check=False)
     assert result['timed_out'] is True and result['success'] is False
@@ -122,3 +121,33 @@ def test_two_groups_in_one_call(emulator, ansible, tmp_path):
     # each poll lists each group once (one page each)
     calls = server.stats()['list_calls_by_group']
     assert calls['aig-1'] == calls['aig-2'] == calls['aig-empty'] == result['polls']
+
+
+def test_in_flight_is_a_bool_in_the_wait_result_as_in_ota_task_info(emulator, ansible, tmp_path):
+    """The same field has the same type in every plugin: in_flight is a bool, in_flight_count counts (issue 18 point 7)."""
+    server = emulator(clock_from_first_request=True)
+    groups = {'aig-1': {'tasks': [task('ota-stuck', timeline=timeline((0, 'RUNNING')))]}, 'aig-2': {'tasks': [task('ota-done')]}}
+    server.load({'accounts': [{'access_key_id': AK, 'access_key_secret': SECRET}], 'groups': groups})
+    proc = ansible.playbook(play_with_defaults(server, '''
+    - name: What ota_task_info says
+      alibabacloud.appstreaming.ota_task_info:
+        app_instance_group_ids: [aig-1, aig-2]
+      register: info
+    - name: What the wait says
+      alibabacloud.appstreaming.ota_task_wait:
+        app_instance_group_ids: [aig-1, aig-2]
+        poll_interval: 2
+        wait_timeout: 3
+      register: wait
+      failed_when: false
+    - name: The same type everywhere
+      ansible.builtin.assert:
+        that:
+          - wait.groups['aig-1'].in_flight is sameas true
+          - wait.groups['aig-2'].in_flight is sameas false
+          - wait.groups['aig-1'].in_flight_count == 1 and wait.groups['aig-2'].in_flight_count == 0
+          - info.groups['aig-1'].in_flight is sameas wait.groups['aig-1'].in_flight
+          - info.groups['aig-2'].in_flight is sameas wait.groups['aig-2'].in_flight
+          - wait.timed_out
+'''), check=True)
+    assert 'All assertions passed' in proc.stdout

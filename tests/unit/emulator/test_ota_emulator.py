@@ -615,8 +615,26 @@ def test_insert_head_fault(emu):
     assert second['TaskList'][1:] == first['TaskList'][:len(second['TaskList']) - 1]
 
 
+def test_a_group_not_found_from_its_nth_listing_and_back_later(emu):
+    """faults.not_found: the group answers InvalidAppInstanceGroup.NotFound from its 2nd ListOtaTask request to its 3rd
+    (a deleted group); other groups and other requests are untouched; numbering restarts with the faults."""
+    emu.set_faults({'not_found': {'aig-1': {'from': 2, 'to': 3}}})
+    assert emu.faults()['not_found'] == {'aig-1': {'from': 2, 'to': 3}}
+    other = dict(LIST, AppInstanceGroupId='aig-empty')
+    answers = [(api(emu).code, api(emu, other).code) for _poll in range(5)]
+    assert answers == [(None, None), ('InvalidAppInstanceGroup.NotFound', None), ('InvalidAppInstanceGroup.NotFound', None),
+                       (None, None), (None, None)]
+    gone = api(emu.set_faults({'not_found': {'aig-1': {'from': 1}}}) or emu)
+    assert (gone.status, gone.code) == (400, 'InvalidAppInstanceGroup.NotFound') and ERROR_KEYS <= set(gone.json)
+    assert all(api(emu).code == 'InvalidAppInstanceGroup.NotFound' for _poll in range(3))   # for good without 'to'
+    stats = emu.stats()
+    assert stats['faults_injected']['not_found'] == 6 and stats['error_codes']['InvalidAppInstanceGroup.NotFound'] == 6
+
+
 def test_bad_fault_specs(emu):
-    for spec in ({'every': {'explode': 1}}, {'every': {'throttle': 0}}, {'schedule': {'x': 'hang'}}, {'other': 1}):
+    for spec in ({'every': {'explode': 1}}, {'every': {'throttle': 0}}, {'schedule': {'x': 'hang'}}, {'other': 1},
+                 {'not_found': []}, {'not_found': {'aig-1': {}}}, {'not_found': {'aig-1': {'from': 0}}},
+                 {'not_found': {'aig-1': {'from': 3, 'to': 2}}}, {'not_found': {'aig-1': {'from': 1, 'gone': True}}}):
         with pytest.raises(ValueError):
             emu.set_faults(spec)
 

@@ -27,15 +27,22 @@ description:
     groups every O(interval) seconds and emits one event per change, and one when a group settles.
   - It uses the collection's client (signing, credentials, retries, paging), with the same connection
     options and environment variables as the M(alibabacloud.appstreaming.ota_task_info) module.
-  - "Task event: C(type: ota_task), C(app_instance_group_id), C(task_id), C(ota_version), C(status),
-    C(previous_status) (null for a task seen for the first time), C(task_start_time)."
-  - "Group event, when a group settles (the newest task and every task seen in flight have ended, the rule of
-    the M(alibabacloud.appstreaming.ota_task_wait) gate): C(type: ota_group), C(app_instance_group_id),
-    C(in_flight: false), C(newest_status), C(succeeded)."
-  - The first poll is a baseline and emits nothing (with O(emit_initial), the tasks in flight).
-  - Errors that the client's retries could not get past are logged as warnings and the groups are polled
-    again, with backoff; only a configuration error (an option, an unknown group, a credential) ends the
-    source, at start, before any event.
+  - "Task event: C(type: ota_task), C(app_instance_group_id), C(task_id), C(ota_version), C(task_display_status),
+    C(previous_status) (null for a task seen for the first time), C(task_start_time); and C(status), a deprecated alias of
+    C(task_display_status) that will be removed in the release after 0.1.0."
+  - "Group event, when a group settles (the rule of the M(alibabacloud.appstreaming.ota_task_wait) gate: the newest task and
+    every task seen in flight have ended; a task listed STANDBY or RUNNING below a newer task that has started or ended is
+    superseded, history), also when its update ran between two polls (a task first listed already ended):
+    C(type: ota_group), C(app_instance_group_id), C(in_flight: false), C(newest_task_id), C(newest_status), C(succeeded),
+    C(superseded_task_ids)."
+  - "Group error event, once, when a watched group answers C(InvalidAppInstanceGroup.NotFound) after the source started
+    (it was deleted): C(type: ota_group_error), C(app_instance_group_id), C(code), C(message). The group is then polled at
+    the backoff rate, so it can come back."
+  - The first poll of a group is a baseline and emits nothing (with O(emit_initial), its tasks in flight); with
+    O(state_file), a group the last run saw has no baseline and gives the changes since that run.
+  - Each group is polled on its own. Errors that the client's retries could not get past are logged as warnings, per group,
+    and that group is polled again with backoff; only a configuration error (an option, an unknown group, a credential,
+    the state file) ends the source, at start, before any event.
   - Give credentials through environment variables (or vault), never literally in a rulebook
     (ansible-rulebook prints source arguments at -vv).
 requirements:
@@ -60,6 +67,14 @@ options:
     description: Stop after this many polls, the first one included; 0 polls until the rulebook stops.
     type: int
     default: 0
+  state_file:
+    description:
+      - A file where the source keeps what it has seen (per group, the statuses of the listed tasks and the tasks the gate
+        tracks), written atomically after each poll that changed it. At start it is read back instead of taking a baseline,
+        so the changes made while the source was stopped give their events, once. A group not in it takes a baseline.
+      - Without it, every start takes a baseline. A file that cannot be read or is not one of this source's state files
+        is a configuration error; a missing one is a first run. Give each source its own file.
+    type: path
   access_key_id:
     description: See M(alibabacloud.appstreaming.ota_task_info); also the environment variables it names.
   access_key_secret:
@@ -97,6 +112,7 @@ EXAMPLES = r"""
     app_instance_group_ids: [aig-53fvrq1oanz6c]
     region_id: cn-shanghai
     interval: 60
+    state_file: /var/lib/ota-gate/ota_task_events.json
 """
 
 SOURCE = 'alibabacloud.appstreaming.ota_task_events'
@@ -118,6 +134,7 @@ class _Core:
         self.client = importlib.import_module(CORE + '.module_utils.client')
         self.errors = importlib.import_module(CORE + '.module_utils.errors')
         self.events = importlib.import_module(CORE + '.module_utils.events')
+        self.state_file = importlib.import_module(CORE + '.module_utils.state_file')
         self.transport = importlib.import_module(CORE + '.module_utils.transport')
         self.plugin_options = importlib.import_module(CORE + '.plugin_utils.options')
 
@@ -168,64 +185,117 @@ async def main(queue, args):
     if not core.transport.HAS_REQUESTS:
         raise ConfigurationError('%s needs the Python library requests in the Python that runs ansible-rulebook' % SOURCE)
     params, config = configure(core, args)
+    saved = _read_state(core, config.state_file)
     try:
         client = await asyncio.to_thread(core.client.OtaTaskClient, params)
     except core.errors.AppStreamingError as exc:
         raise ConfigurationError('%s: %s' % (SOURCE, exc)) from None
     try:
-        await _poll(queue, core, client, config)
+        await _poll(queue, core, client, config, saved)
     finally:
         client.close()
 
 
-async def _poll(queue, core, client, config):
+def _read_state(core, path):
+    """The per-group state saved by the last run, {} for a first run; ConfigurationError names the file."""
+    if path is None:
+        return {}
+    try:
+        document = core.state_file.read(path)
+        core.state_file.check_writable(path)
+        return {} if document is None else core.events.restore_state(document, path)
+    except core.errors.AppStreamingError as exc:
+        raise ConfigurationError('%s: %s' % (SOURCE, exc)) from None
+
+
+async def _poll(queue, core, client, config, saved):
     loop = asyncio.get_running_loop()
-    tracker = core.events.EventTracker(config.query.group_ids, config.emit_initial)
-    started = False   # a poll has succeeded: the options, groups and credential work
-    failures = 0
+    group_ids = config.query.group_ids
+    tracker = core.events.EventTracker(group_ids, config.emit_initial, saved)
+    schedule = core.events.PollSchedule(group_ids, config.interval, loop.time())
+    state = _StateWriter(core, config.state_file)
+    started = False   # a group has been listed: the options and the credential work
     polls = 0
-    next_poll = loop.time()
     while not config.max_polls or polls < config.max_polls:
-        pause = next_poll - loop.time()
+        pause = schedule.next_time() - loop.time()
         if pause > 0:
             await asyncio.sleep(pause)
         began = loop.time()
         polls += 1
-        try:
-            listing = await asyncio.to_thread(client.list_groups, config.query, time.monotonic() + LISTING_TIME_BUDGET)
-        except core.errors.AppStreamingError as exc:
-            if not started and _configuration_error(core, exc):
-                raise ConfigurationError('%s: %s' % (SOURCE, exc)) from None
-            failures += 1
-            wait = core.events.backoff(config.interval, failures)
-            logger.warning('%s: poll %d failed, polling again in %.1fs: %s', SOURCE, polls, wait, exc)
-            next_poll = loop.time() + wait
-            continue
-        except Exception as exc:  # pylint: disable=broad-exception-caught
-            if not started:
-                raise
-            failures += 1
-            wait = core.events.backoff(config.interval, failures)
-            logger.exception('%s: poll %d failed unexpectedly, polling again in %.1fs: %s', SOURCE, polls, wait, exc)
-            next_poll = loop.time() + wait
-            continue
-        started = True
-        failures = 0
+        due = schedule.due(max(began, schedule.next_time()))   # a timer may fire a hair early
+        listing, errors = await _list(core, client, config.query._replace(group_ids=tuple(due)), started, polls)
+        if not started:
+            for exc in errors.values():
+                if _configuration_error(core, exc):
+                    raise ConfigurationError('%s: %s' % (SOURCE, exc)) from None
         unsettled = set(client.unsettled)
         del client.warnings[:]   # said below; the list would otherwise grow with every poll
         emitted = 0
-        for group_id, _total, tasks in listing:
-            if group_id in unsettled:
+        for group_id in due:
+            if group_id in errors:
+                exc = errors[group_id]
+                wait = schedule.failed(group_id, began)
+                logger.warning('%s: poll %d failed for %s, polling it again in %.1fs: %s', SOURCE, polls, group_id, wait, exc)
+                found = tracker.fail(group_id, exc)
+            elif group_id in unsettled:
+                schedule.polled(group_id, began)
                 logger.warning('%s: the task list of %s kept changing while it was read; no events from this poll for it',
                                SOURCE, group_id)
                 continue
-            for event in tracker.feed(group_id, tasks):
+            else:
+                schedule.polled(group_id, began)
+                found = tracker.feed(group_id, listing[group_id])
+            for event in found:
                 await queue.put(event)
                 emitted += 1
-        logger.debug('%s: poll %d: %d events, %d ListOtaTask calls in all, %.2fs', SOURCE, polls, emitted,
-                     client.transport.calls, loop.time() - began)
-        next_poll = began + config.interval
+        for warning in tracker.warnings:
+            logger.warning('%s: %s', SOURCE, warning)
+        del tracker.warnings[:]
+        started = started or bool(listing)
+        state.save(tracker)   # after the events are on the queue: a stop in between gives them again, never none
+        logger.debug('%s: poll %d: %d events, %d ListOtaTask calls in all, %.2fs (%d of %d groups due)', SOURCE, polls, emitted,
+                     client.transport.calls, loop.time() - began, len(due), len(group_ids))
     logger.info('%s: stopping after %d polls (max_polls)', SOURCE, polls)
+
+
+async def _list(core, client, query, started, polls):
+    """({group id: tasks}, {group id: error}) of one poll of the groups of ``query``, each group on its own."""
+    errors = {}
+    try:
+        listing = await asyncio.to_thread(client.list_groups, query, time.monotonic() + LISTING_TIME_BUDGET, errors)
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        if not started:
+            raise
+        logger.exception('%s: poll %d failed unexpectedly: %s', SOURCE, polls, exc)
+        return {}, dict.fromkeys(query.group_ids, exc)
+    return {group_id: tasks for group_id, _total, tasks in listing}, errors
+
+
+class _StateWriter:
+    """Writes the tracker's state to the state file after the first poll, then when it changed; a failed write is
+    warned about, not fatal."""
+
+    def __init__(self, core, path):
+        self._core = core
+        self._path = path
+        self._written = None
+        self._failing = False
+
+    def save(self, tracker):
+        if self._path is None:
+            return
+        document = tracker.state()
+        if document == self._written:
+            return
+        try:
+            self._core.state_file.write(self._path, document)
+        except OSError as exc:
+            if not self._failing:
+                logger.warning('%s: cannot write the state_file %s, will try again after each poll: %s', SOURCE, self._path, exc)
+            self._failing = True
+            return
+        self._written = document
+        self._failing = False
 
 
 def _configuration_error(core, exc):

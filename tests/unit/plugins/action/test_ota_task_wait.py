@@ -33,10 +33,10 @@ def test_tasks_already_finished_end_the_wait_at_the_first_poll(emulator, capsys)
     server = emulator(GROUPS)
     result = run_action(params(server, app_instance_group_ids=['aig-1', 'aig-empty']))
     assert (result['failed'], result['changed'], result['success'], result['polls']) == (False, False, True, 1)
-    assert result['msg'] == ('OTA updates done after 0s: aig-1 up to date: newest task ota-ok FINISHED on 2022-08-04T14:36:00+08:00 '
+    assert result['msg'] == ('OTA updates done after 0s: aig-1 nothing in flight: newest task ota-ok FINISHED on 2022-08-04T14:36:00+08:00 '
                              '(1 older task in history); aig-empty no OTA tasks: nothing to wait for')
     out = capsys.readouterr().out
-    assert '[web1] aig-1: up to date: newest task ota-ok FINISHED' in out and SECRET not in out and SECRET not in repr(result)
+    assert '[web1] aig-1: nothing in flight: newest task ota-ok FINISHED' in out and SECRET not in out and SECRET not in repr(result)
 
 
 def test_a_failed_task_fails_the_action(emulator):

@@ -39,11 +39,11 @@ def test_the_result_has_tasks_counts_and_groups(emulator):
     # newest_*, in_flight and succeeded are the ota_wait gate's verdict on this listing (gate.py)
     assert result['groups'] == {
         'aig-1': {'total_count': 3, 'status_counts': {'RUNNING': 1, 'FINISHED': 1, 'FAILED': 1}, 'all_terminal': False,
-                  'newest_task_id': 'ota-run', 'newest_status': 'RUNNING', 'in_flight': True, 'succeeded': False},
+                  'newest_task_id': 'ota-run', 'newest_status': 'RUNNING', 'in_flight': True, 'succeeded': False, 'superseded_task_ids': []},
         'aig-2': {'total_count': 1, 'status_counts': {'FINISHED': 1}, 'all_terminal': True,
-                  'newest_task_id': 'ota-done', 'newest_status': 'FINISHED', 'in_flight': False, 'succeeded': True},
+                  'newest_task_id': 'ota-done', 'newest_status': 'FINISHED', 'in_flight': False, 'succeeded': True, 'superseded_task_ids': []},
         'aig-empty': {'total_count': 0, 'status_counts': {}, 'all_terminal': True,
-                      'newest_task_id': None, 'newest_status': None, 'in_flight': False, 'succeeded': True},
+                      'newest_task_id': None, 'newest_status': None, 'in_flight': False, 'succeeded': True, 'superseded_task_ids': []},
     }
     assert result['succeeded'] is False
 
@@ -66,9 +66,11 @@ def test_total_count_is_before_the_filters_and_summaries_after_them(emulator):
     assert result['total_count'] == 4
     assert result['status_counts'] == {'FINISHED': 1, 'FAILED': 1} and result['all_terminal'] is True
     assert result['groups']['aig-1'] == {'total_count': 3, 'status_counts': {'FINISHED': 1, 'FAILED': 1}, 'all_terminal': True,
-                                         'newest_task_id': 'ota-ok', 'newest_status': 'FINISHED', 'in_flight': False, 'succeeded': True}
+                                         'newest_task_id': 'ota-ok', 'newest_status': 'FINISHED', 'in_flight': False, 'succeeded': True,
+                                         'superseded_task_ids': []}
     assert result['groups']['aig-2'] == {'total_count': 1, 'status_counts': {}, 'all_terminal': True,
-                                         'newest_task_id': None, 'newest_status': None, 'in_flight': False, 'succeeded': False}
+                                         'newest_task_id': None, 'newest_status': None, 'in_flight': False, 'succeeded': False,
+                                         'superseded_task_ids': []}
 
 
 def test_task_ids_filter(emulator):

@@ -17,7 +17,7 @@ import pytest
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import ApiError, ResponseError
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.groups import GroupQuery
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.groups import APP_INSTANCE_GROUPS
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.pager import OtaTaskPager, Pager
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.pager import OTA_TASKS, OtaTaskPager, Pager
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.tasks import to_task
 
 from ...helpers import api_log, generated, task, transport
@@ -52,7 +52,10 @@ class BodyFeed:
         assert action in ('ListOtaTask', 'ListAppInstanceGroup') and deadline is None
         self.params.append(params)
         self.queries.append(query)
-        return self.bodies.pop(0) if len(self.bodies) > 1 else self.bodies[0]
+        body = self.bodies.pop(0) if len(self.bodies) > 1 else self.bodies[0]
+        if isinstance(body, Exception):   # a call the transport's retries could not get past
+            raise body
+        return body
 
 
 def api_task(task_id='ota-1', **changes):
@@ -249,3 +252,28 @@ def test_an_invalid_group_page_names_the_listing_and_the_field():
             APP_INSTANCE_GROUPS, [GroupQuery('cn-shanghai', 'aig-1')])
     assert str(err.value) == ('ListAppInstanceGroup returned an invalid response: for the delivery groups of region cn-shanghai, '
                               'group aig-1 page 1: AppInstanceGroupModels[0].AppInstanceGroupId: expected a non-empty string')
+
+
+def test_with_an_errors_dict_a_group_that_fails_does_not_stop_the_others(emulator):
+    """The event source lists each group on its own: a deleted group is left out with its error, the others are listed
+    in full; without the dict the first error is raised."""
+    server = emulator({'aig-ok': generated(150), 'aig-gone': generated(3), 'aig-small': generated(2)},
+                      faults={'not_found': {'aig-gone': {'from': 1}}})
+    errors = {}
+    listings = pager(server).list_all(['aig-ok', 'aig-gone', 'aig-small'], 'Fota', errors=errors)
+    assert [(lst.group_id, ids(lst.tasks)) for lst in listings] == [(g, ids(truth(server, g))) for g in ('aig-ok', 'aig-small')]
+    assert list(errors) == ['aig-gone'] and errors['aig-gone'].code == 'InvalidAppInstanceGroup.NotFound'
+    with pytest.raises(ApiError, match="Delivery group 'aig-gone' does not exist"):
+        pager(server).list_all(['aig-ok', 'aig-gone'], 'Fota')
+
+
+def test_with_an_errors_dict_a_group_whose_later_page_fails_is_left_out_whole():
+    """Page 2 of aig-a fails: aig-a gives its error, not a partial listing; aig-b is listed."""
+    failure = ApiError('ListOtaTask', 'InternalError', 'The request processing has failed due to some unknown error.')
+    feed = BodyFeed({'RequestId': 'REQ-1', 'TotalCount': 150, 'TaskList': [api_task('ota-a%d' % n) for n in range(100)]},
+                    {'RequestId': 'REQ-2', 'TotalCount': 1, 'TaskList': [api_task('ota-b')]}, failure)
+    errors = {}
+    listings = Pager(feed).all(OTA_TASKS, [('aig-a', 'Fota'), ('aig-b', 'Fota')], errors=errors)
+    assert [(lst.group_id, ids(lst.tasks)) for lst in listings] == [(('aig-b', 'Fota'), ['ota-b'])]
+    assert errors == {('aig-a', 'Fota'): failure}
+    assert [(p['AppInstanceGroupId'], p['PageNumber']) for p in feed.params] == [('aig-a', 1), ('aig-b', 1), ('aig-a', 2)]

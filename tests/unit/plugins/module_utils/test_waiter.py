@@ -44,26 +44,28 @@ def test_success_when_every_task_finishes(emulator, clock):
     assert result['failed_tasks'] == result['pending_tasks'] == result['missing_task_ids'] == result['unknown_statuses'] == []
     assert result['groups'] == {'aig-1': {
         'status_counts': {'FINISHED': 1}, 'task_count': 1, 'empty': False, 'newest_task_id': 'ota-new', 'newest_status': 'FINISHED',
-        'in_flight': 0, 'history_count': 1, 'done': True, 'succeeded': True,
+        'in_flight': False, 'in_flight_count': 0, 'superseded_task_ids': [], 'history_count': 1, 'done': True, 'succeeded': True,
         'summary': 'done: ota-new FINISHED (%s) (1 older task in history)' % V1}}
     assert lines[0] == 'aig-1: waiting for ota-new RUNNING (%s) (1 older task in history) (0s elapsed)' % V1
     assert lines[-1] == 'aig-1: done: ota-new FINISHED (%s) (1 older task in history) (30s elapsed)' % V1
 
 
 def test_a_failed_task_fails_the_wait_at_once(emulator, clock):
-    tasks = [running_until('ota-bad', 15, 'FAILED', start='2022-08-05T10:00:00+08:00'), running_until('ota-slow', 500)]
-    server = emulator({'aig-1': {'tasks': tasks}}, clock=clock)
-    result, _lines = wait(server, clock)
+    groups = {'aig-1': {'tasks': [running_until('ota-bad', 15, 'FAILED', start='2022-08-05T10:00:00+08:00')]},
+              'aig-2': {'tasks': [running_until('ota-slow', 500)]}}
+    server = emulator(groups, clock=clock)
+    result, _lines = wait(server, clock, groups=('aig-1', 'aig-2'))
     assert (result['success'], result['timed_out'], result['polls'], result['elapsed']) == (False, False, 3, 20.0)
     assert [t['task_id'] for t in result['failed_tasks']] == ['ota-bad']
     assert [t['task_id'] for t in result['pending_tasks']] == ['ota-slow']
-    assert result['msg'] == ('OTA task(s) failed after 20s: aig-1/ota-bad (%s) FAILED; still running: aig-1/ota-slow (%s) RUNNING' % (V1, V1))
+    assert result['msg'] == ('OTA task(s) failed after 20s: aig-1/ota-bad (%s) FAILED; still running: aig-2/ota-slow (%s) RUNNING' % (V1, V1))
 
 
 def test_without_fail_fast_the_wait_goes_on_and_still_fails(emulator, clock):
-    tasks = [running_until('ota-bad', 15, 'FAILED', start='2022-08-05T10:00:00+08:00'), running_until('ota-slow', 45)]
-    server = emulator({'aig-1': {'tasks': tasks}}, clock=clock)
-    result, _lines = wait(server, clock, fail_fast=False)
+    groups = {'aig-1': {'tasks': [running_until('ota-bad', 15, 'FAILED', start='2022-08-05T10:00:00+08:00')]},
+              'aig-2': {'tasks': [running_until('ota-slow', 45)]}}
+    server = emulator(groups, clock=clock)
+    result, _lines = wait(server, clock, groups=('aig-1', 'aig-2'), fail_fast=False)
     assert (result['success'], result['timed_out'], result['polls'], result['elapsed']) == (False, False, 6, 50.0)
     assert [t['task_id'] for t in result['failed_tasks']] == ['ota-bad'] and result['pending_tasks'] == []
 
@@ -175,9 +177,9 @@ def test_an_empty_group_is_done_at_once(emulator, clock):
     result, lines = wait(server, clock, groups=('aig-1', 'aig-empty'))
     assert (result['success'], result['polls'], clock.sleeps) == (True, 1, [])
     assert result['groups']['aig-empty'] == {
-        'status_counts': {}, 'task_count': 0, 'empty': True, 'newest_task_id': None, 'newest_status': None, 'in_flight': 0,
-        'history_count': 0, 'done': True, 'succeeded': True, 'summary': 'no OTA tasks: nothing to wait for'}
-    assert result['msg'] == ('OTA updates done after 0s: aig-1 up to date: newest task ota-1 FINISHED on 2022-08-04T14:36:00+08:00; '
+        'status_counts': {}, 'task_count': 0, 'empty': True, 'newest_task_id': None, 'newest_status': None, 'in_flight': False,
+        'in_flight_count': 0, 'superseded_task_ids': [], 'history_count': 0, 'done': True, 'succeeded': True, 'summary': 'no OTA tasks: nothing to wait for'}
+    assert result['msg'] == ('OTA updates done after 0s: aig-1 nothing in flight: newest task ota-1 FINISHED on 2022-08-04T14:36:00+08:00; '
                              'aig-empty no OTA tasks: nothing to wait for')
     assert 'aig-empty: no OTA tasks: nothing to wait for (0s elapsed)' in lines
 
@@ -208,11 +210,13 @@ def test_an_unsettled_listing_is_polled_again_not_taken_as_done(emulator, clock)
     faults = {'schedule': {str(n): 'insert_head' for n in (2, 4, 6)}}
     server = emulator({'aig-1': {'generate': {'count': 150, 'status': 'FINISHED'}}}, clock=clock, faults=faults)
     result, _lines = wait(server, clock, wait_timeout=30)
-    # The first settled poll holds the three inserted RUNNING tasks: they are in flight, so waited for.
+    # The first settled poll holds the three inserted RUNNING tasks: the newest is waited for, the two below it are
+    # superseded (a newer task has started), so history.
     assert (result['success'], result['timed_out']) == (False, True)
     assert result['polls'] > 1
-    assert [t['task_id'] for t in result['tasks']] == [t['TaskId'] for t in server.tasks('aig-1')][:3]
-    assert len(result['pending_tasks']) == 3
+    inserted = [t['TaskId'] for t in server.tasks('aig-1')][:3]
+    assert [t['task_id'] for t in result['tasks']] == [t['task_id'] for t in result['pending_tasks']] == inserted[:1]
+    assert [t['task_id'] for t in result['superseded_tasks']] == result['groups']['aig-1']['superseded_task_ids'] == inserted[1:]
 
 
 def test_a_listing_that_never_settles_times_out_saying_why(emulator, clock):

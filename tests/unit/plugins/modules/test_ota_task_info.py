@@ -39,7 +39,7 @@ def test_lists_every_task_and_summarises(emulator, capsys):
     assert result['status_counts'] == {'RUNNING': 1, 'FINISHED': 121}
     assert result['groups']['aig-2'] == {'total_count': 120, 'status_counts': {'FINISHED': 120}, 'all_terminal': True,
                                          'newest_task_id': result['ota_tasks'][2]['task_id'], 'newest_status': 'FINISHED',
-                                         'in_flight': False, 'succeeded': True}
+                                         'in_flight': False, 'succeeded': True, 'superseded_task_ids': []}
     assert result['succeeded'] is False   # aig-1's newest task is still running
 
 

@@ -15,13 +15,14 @@ import json
 import logging
 import os
 import runpy
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .....helpers import AK, SECRET, generated, params, task
+from .....helpers import AK, SECRET, account, generated, params, task
 
 ROOT = Path(__file__).resolve().parents[6]
 SOURCE_PATH = ROOT / 'extensions' / 'eda' / 'plugins' / 'event_source' / 'ota_task_events.py'
@@ -87,13 +88,13 @@ def run(server, queue=None, consumer=None, during=None, **options):
 
 
 def ev(group, task_id, status, previous, version='0.0.1-R-20220708.110604', started=NEW):
-    return {'type': 'ota_task', 'app_instance_group_id': group, 'task_id': task_id, 'ota_version': version, 'status': status,
-            'previous_status': previous, 'task_start_time': started}
+    return {'type': 'ota_task', 'app_instance_group_id': group, 'task_id': task_id, 'ota_version': version,
+            'task_display_status': status, 'status': status, 'previous_status': previous, 'task_start_time': started}
 
 
-def settled(group, newest_status, succeeded):
-    return {'type': 'ota_group', 'app_instance_group_id': group, 'in_flight': False, 'newest_status': newest_status,
-            'succeeded': succeeded}
+def settled(group, newest_status, succeeded, newest=None, superseded=()):
+    return {'type': 'ota_group', 'app_instance_group_id': group, 'in_flight': False, 'newest_task_id': newest,
+            'newest_status': newest_status, 'succeeded': succeeded, 'superseded_task_ids': list(superseded)}
 
 
 def of(group, events):
@@ -112,8 +113,9 @@ def rollout(scale=1):
 
 
 ROLLOUT_EVENTS = {
-    'aig-1': [ev('aig-1', 'ota-a', 'RUNNING', 'STANDBY'), ev('aig-1', 'ota-a', 'FINISHED', 'RUNNING'), settled('aig-1', 'FINISHED', True)],
-    'aig-2': [ev('aig-2', 'ota-b', 'FAILED', 'RUNNING'), settled('aig-2', 'FAILED', False)],
+    'aig-1': [ev('aig-1', 'ota-a', 'RUNNING', 'STANDBY'), ev('aig-1', 'ota-a', 'FINISHED', 'RUNNING'),
+              settled('aig-1', 'FINISHED', True, 'ota-a')],
+    'aig-2': [ev('aig-2', 'ota-b', 'FAILED', 'RUNNING'), settled('aig-2', 'FAILED', False, 'ota-b')],
 }
 
 
@@ -155,7 +157,7 @@ def test_a_task_inserted_mid_run_is_emitted_and_its_group_settles(emulator):
     events = run(server, during=insert_after_the_baseline, app_instance_group_id='aig-1', max_polls=20)
     assert inserted['TaskId'] == 'ota-new'
     assert events == [ev('aig-1', 'ota-new', 'RUNNING', None, 'v2'), ev('aig-1', 'ota-new', 'FINISHED', 'RUNNING', 'v2'),
-                      settled('aig-1', 'FINISHED', True)]
+                      settled('aig-1', 'FINISHED', True, 'ota-new')]
 
 
 def test_a_fault_schedule_loses_duplicates_and_invents_nothing(emulator, caplog):
@@ -176,7 +178,7 @@ def test_a_poll_that_fails_after_the_retries_is_logged_and_polled_again(emulator
     events = run(server, app_instance_group_ids=['aig-1', 'aig-2'], max_polls=14, retries=0)
     assert {group: of(group, events) for group in ('aig-1', 'aig-2')} == ROLLOUT_EVENTS
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert any('poll 2 failed, polling again in' in w for w in warnings), warnings
+    assert any('poll 2 failed for aig-1, polling it again in' in w for w in warnings), warnings
     assert SECRET not in caplog.text
 
 
@@ -280,3 +282,135 @@ def test_events_are_json(emulator):
     server = start(emulator, rollout())
     events = run(server, app_instance_group_ids=['aig-1', 'aig-2'], max_polls=12)
     assert json.loads(json.dumps(events)) == events
+
+
+# -- issue 20: each group on its own, deleted groups, updates that ran between two polls, the state file ---------------
+
+def test_a_watched_group_deleted_mid_run_gives_one_error_event_and_does_not_stop_the_others(emulator, caplog):
+    """aig-gone answers InvalidAppInstanceGroup.NotFound from its 3rd ListOtaTask request to its 5th: one ota_group_error
+    event, polled with backoff meanwhile; aig-1's update still gives its events; aig-gone comes back with the update that
+    ran while it was gone (a task first listed already ended), which settles it."""
+    caplog.set_level(logging.WARNING)
+    groups = dict(rollout(scale=2))
+    groups['aig-gone'] = {'tasks': [task('ota-g-old', start=OLD)]}
+    server = start(emulator, groups, faults={'not_found': {'aig-gone': {'from': 3, 'to': 4}}})
+
+    async def update_while_gone(srv):
+        while not srv.stats()['faults_injected'].get('not_found'):
+            await asyncio.sleep(0.005)
+        srv.insert_task('aig-gone', {'TaskId': 'ota-g-new', 'TaskStartTime': NEW, 'TaskDisplayStatus': 'FINISHED'})
+
+    # An interval longer than a poll takes, so that the backoff (2, then 4 intervals) skips polls whatever the load.
+    events = run(server, during=update_while_gone, app_instance_group_ids=['aig-1', 'aig-gone', 'aig-2'], max_polls=14, interval=0.1)
+    gone = of('aig-gone', events)
+    assert [e['type'] for e in gone] == ['ota_group_error', 'ota_task', 'ota_group'], gone
+    assert gone[0]['code'] == 'InvalidAppInstanceGroup.NotFound' and "Delivery group 'aig-gone' does not exist" in gone[0]['message']
+    assert (gone[1]['task_id'], gone[1]['previous_status'], gone[2]['newest_task_id'], gone[2]['succeeded']) == (
+        'ota-g-new', None, 'ota-g-new', True)
+    assert {group: of(group, events) for group in ('aig-1', 'aig-2')} == ROLLOUT_EVENTS
+    calls = server.stats()['list_calls_by_group']
+    assert calls['aig-1'] == calls['aig-2'] == 14 and calls['aig-gone'] < 14   # backoff for it alone
+    assert server.stats()['faults_injected']['not_found'] == 2
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert sum('failed for aig-gone, polling it again in' in w for w in warnings) == 2, warnings
+    # A group that is unknown at start is still a configuration error, even when another one answers.
+    queue = asyncio.Queue()
+    with pytest.raises(ConfigurationError, match="Delivery group 'aig-nope' does not exist"):
+        asyncio.run(main(queue, params(server, app_instance_group_ids=['aig-1', 'aig-nope'], emit_initial=True, interval=0.01)))
+    assert queue.empty()
+
+
+def test_a_task_inserted_already_finished_settles_its_group_once(emulator):
+    server = start(emulator, {'aig-1': {'tasks': [task('ota-old', start=OLD)]}})
+
+    async def insert_after_the_baseline(srv):
+        while list_calls(srv) < 2:
+            await asyncio.sleep(0.005)
+        srv.insert_task('aig-1', {'TaskId': 'ota-new', 'TaskStartTime': NEW, 'OtaVersion': 'v2', 'TaskDisplayStatus': 'FINISHED'})
+
+    events = run(server, during=insert_after_the_baseline, app_instance_group_id='aig-1', max_polls=8)
+    assert events == [ev('aig-1', 'ota-new', 'FINISHED', None, 'v2'), settled('aig-1', 'FINISHED', True, 'ota-new')]
+
+
+def test_a_stale_standby_task_below_the_newest_one_does_not_hold_the_group(emulator, caplog):
+    """The demo's aig-demo-rollout: a 2025 STANDBY task below the newest one, which runs and finishes."""
+    caplog.set_level(logging.WARNING)
+    server = start(emulator, {'aig-1': {'tasks': [task('ota-new', None, start=NEW, timeline=[[0, 'RUNNING'], [4, 'FINISHED']]),
+                                                  task('ota-stale', 'STANDBY', start='2022-08-04T20:00:00+08:00'),
+                                                  task('ota-old', start=OLD)]}})
+    events = run(server, app_instance_group_id='aig-1', max_polls=8)
+    assert events == [ev('aig-1', 'ota-new', 'FINISHED', 'RUNNING'), settled('aig-1', 'FINISHED', True, 'ota-new', ['ota-stale'])]
+    warned = [r.getMessage() for r in caplog.records if 'taken as superseded' in r.getMessage()]
+    assert len(warned) == 1 and 'ota-stale STANDBY' in warned[0]
+
+
+def test_with_a_state_file_a_restart_gives_what_changed_while_stopped_once(emulator, tmp_path):
+    path = tmp_path / 'state' / 'ota.json'
+    path.parent.mkdir()
+    running = {'aig-1': {'tasks': [task('ota-a', 'RUNNING', start=NEW), task('ota-old', start=OLD)]},
+               'aig-2': {'tasks': [task('ota-b', 'FINISHED', start=NEW)]}}
+    server = emulator(running)
+    assert run(server, app_instance_group_ids=['aig-1', 'aig-2'], max_polls=2, state_file=str(path)) == []
+    saved = json.loads(path.read_text())
+    assert saved['groups']['aig-1'] == {'tasks': {'ota-a': 'RUNNING', 'ota-old': 'FINISHED'}, 'tracked': ['ota-a']}
+    # Stopped; meanwhile ota-a finished. The restart gives its change and the group's event, emit_initial or not.
+    finished = {'tasks': [task('ota-a', 'FINISHED', start=NEW), task('ota-old', start=OLD)]}
+    server.load({'accounts': [account()], 'groups': dict(running, **{'aig-1': finished})})
+    events = run(server, app_instance_group_ids=['aig-1', 'aig-2'], max_polls=1, state_file=str(path), emit_initial=True)
+    assert events == [ev('aig-1', 'ota-a', 'FINISHED', 'RUNNING'), settled('aig-1', 'FINISHED', True, 'ota-a')]
+    # A second restart with nothing new: nothing.
+    assert run(server, app_instance_group_ids=['aig-1', 'aig-2'], max_polls=2, state_file=str(path), emit_initial=True) == []
+    assert sorted(p.name for p in path.parent.iterdir()) == ['ota.json']
+
+
+def test_a_group_added_since_the_last_run_takes_a_baseline(emulator, tmp_path):
+    path = tmp_path / 'ota.json'
+    server = emulator({'aig-1': {'tasks': [task('ota-a', 'RUNNING', start=NEW)]}, 'aig-2': {'tasks': [task('ota-b', 'RUNNING', start=NEW)]}})
+    run(server, app_instance_group_ids=['aig-1'], max_polls=1, state_file=str(path))
+    events = run(server, app_instance_group_ids=['aig-1', 'aig-2'], max_polls=1, state_file=str(path), emit_initial=True)
+    assert events == [ev('aig-2', 'ota-b', 'RUNNING', None)]   # aig-1 is restored: no baseline, nothing new
+    assert set(json.loads(path.read_text())['groups']) == {'aig-1', 'aig-2'}
+
+
+@pytest.mark.parametrize('content, words', [
+    ('{"source": "some-other-tool", "groups": {}}', 'is not a state file of alibabacloud.appstreaming.ota_task_events version 1'),
+    ('not json at all', 'is not a JSON document'),
+    (None, 'cannot be read'),          # the path is a directory
+    ('', 'the directory'),             # in a directory that does not exist
+])
+def test_an_unreadable_or_foreign_state_file_is_a_configuration_error_naming_it(emulator, tmp_path, content, words):
+    server = emulator({'aig-1': {'tasks': [task('ota-r', 'RUNNING')]}})
+    if content is None:
+        path = tmp_path / 'a-directory'
+        path.mkdir()
+    elif content == '':
+        path = tmp_path / 'missing' / 'ota.json'
+    else:
+        path = tmp_path / 'ota.json'
+        path.write_text(content)
+    queue = asyncio.Queue()
+    with pytest.raises(ConfigurationError) as raised:
+        asyncio.run(main(queue, params(server, app_instance_group_ids=['aig-1'], interval=0.01, max_polls=2, state_file=str(path))))
+    assert str(raised.value).startswith('alibabacloud.appstreaming.ota_task_events: state_file %s ' % path), str(raised.value)
+    assert words in str(raised.value)
+    assert queue.empty() and list_calls(server) == 0
+    if content:
+        assert path.read_text() == content   # left as it was
+
+
+def test_a_state_file_that_cannot_be_written_mid_run_is_warned_about_once_and_the_source_goes_on(emulator, tmp_path, caplog):
+    caplog.set_level(logging.WARNING)
+    directory = tmp_path / 'state'
+    directory.mkdir()
+    server = start(emulator, rollout())
+
+    async def remove_the_directory(srv):
+        while list_calls(srv) < 2:
+            await asyncio.sleep(0.005)
+        shutil.rmtree(str(directory))
+
+    events = run(server, during=remove_the_directory, app_instance_group_ids=['aig-1', 'aig-2'], max_polls=12,
+                 state_file=str(directory / 'ota.json'))
+    assert {group: of(group, events) for group in ('aig-1', 'aig-2')} == ROLLOUT_EVENTS
+    warned = [r.getMessage() for r in caplog.records if 'cannot write the state_file' in r.getMessage()]
+    assert len(warned) == 1 and str(directory / 'ota.json') in warned[0], warned
