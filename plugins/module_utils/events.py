@@ -122,7 +122,7 @@ class EventTracker:
 
     Feed it only listings that formed one snapshot (the pager's ``unsettled`` groups are
     skipped, their state kept). A group's first listing is its baseline: no events, except,
-    with ``emit_initial``, its tasks in flight; a group restored from a state file has its
+    with ``emit_initial``, its tasks in flight (not superseded); a group restored from a state file has its
     baseline already. After that, each task whose status changed, and each task listed for the
     first time (``previous_status`` None), gives an ``ota_task`` event in API order; then an
     ``ota_group`` event if the group settled: the gate tracked a task since the group last
@@ -153,7 +153,7 @@ class EventTracker:
         events = []
         if previous is None:
             if self.emit_initial:
-                events = [task_event(task, None) for task in tasks if gate.in_flight(task)]
+                events = [task_event(task, None) for task in verdict.in_flight]   # superseded tasks are history
         else:
             for task in tasks:
                 before = previous.get(task['task_id'])
