@@ -25,7 +25,7 @@ description:
     again, and approved again only if the first approval did not take effect. Each approval gives the group a new task
     id; the groups are read once more at the end (retried up to O(retries) times), and RV(groups[].task_id) is that
     new id, the one to wait for. A group approved whose new task id still cannot be read fails the task with the reason
-    (listed in RV(approved_without_task_id); wait for it by version): success always comes with the task ids to wait for.
+    (listed in RV(approved_without_task_id); wait for it by version) - success always comes with the task ids to wait for.
   - Runs where its task runs; its connection options are read on the controller first, in the order of the other
     plugins - the task's arguments, C(module_defaults), then the C(ansible_appstreaming_*) variables (see the guide
     "Getting started").
