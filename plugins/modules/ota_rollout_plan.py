@@ -176,7 +176,9 @@ start_time:
   type: str
   sample: now
 start_timestamp:
-  description: The explicit start time in seconds since the epoch (null for V(now)); the role approves later waves at the time of their approval once it has passed.
+  description:
+    - The explicit start time in seconds since the epoch (null for V(now)).
+    - The role approves a wave at the time of its approval once this time has passed.
   returned: success
   type: int
   sample: null

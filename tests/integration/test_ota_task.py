@@ -203,8 +203,8 @@ def test_an_approved_group_whose_new_task_id_cannot_be_read_fails_with_the_reaso
     proc, result = ansible.module(MODULE, creds(server, app_instance_group_ids=['aig-1', 'aig-done'], ota_version=V2, retries=2),
                                   check=False)
     assert proc.returncode != 0
-    assert result['msg'].startswith('Approving the OTA update failed for 1 group(s) - aig-1: approved, but its new task id could not '
-                                     'be read (ListAppInstanceGroup')
+    assert result['msg'].startswith('Approving the OTA update failed for 1 group(s) - aig-1: approved, but its new task id '
+                                    'could not be read (ListAppInstanceGroup')
     assert 'wait for it by version %s' % V2 in result['msg'] and result['msg'].endswith('Approved: aig-1')
     assert result['approved'] == ['aig-1'] == result['approved_without_task_id']
     assert result['task_ids'] == [] and by_group(result)['aig-1']['task_id'] is None

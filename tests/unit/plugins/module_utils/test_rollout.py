@@ -161,7 +161,7 @@ BAD = [
 
 @pytest.mark.parametrize('params, words', BAD, ids=[row[1].split(' ')[0].strip('{}:') + '-%d' % n for n, row in enumerate(BAD)])
 def test_bad_options_name_the_option_and_for_the_role_its_variable(params, words):
-    options = [option for option in rollout.plan_argument_spec()]
+    options = list(rollout.plan_argument_spec())
     for role_variables, prefix in ((None, ''), ([], 'ota_rollout_')):
         with pytest.raises(OptionError) as err:
             rollout.spec(dict({'ota_version': V2, 'canary': 1, 'batch_size': 10, 'role_variables': role_variables}, **params), NOW)
