@@ -14,7 +14,7 @@ import json
 
 import pytest
 
-from conftest import AK, SECRET, task
+from conftest import AK, SECRET, add_secret, task
 
 V1, V2 = '0.0.1-R-20220708.110604', '0.0.2-R-20221130.000000'
 FINISH = [[0, 'RUNNING'], [2, 'FINISHED']]
@@ -286,6 +286,9 @@ def test_a_group_approved_for_next_month_is_skipped_with_the_reason_or_reschedul
     assert server.stats()['reschedules_by_group'] == {'aig-later': 1} and server.ota_state('aig-later')['up_to_date']
 
 
+WRONG_SECRET = 'wrong-secret-3b9d1f7e5a2c'
+
+
 def test_plan_approvals_and_wait_read_one_configuration_in_the_documented_order(emulator, ansible):
     """Before: the plan and the approvals ignored the ansible_appstreaming_* variables (the wait read them).
 
@@ -293,15 +296,16 @@ def test_plan_approvals_and_wait_read_one_configuration_in_the_documented_order(
     endpoint, key or region and fail (the groups exist only in ap-southeast-1)."""
     groups = {g: dict(group(FINISH, name='office-' + g), region_id='ap-southeast-1') for g in ('aig-1', 'aig-2')}
     server = emulator(groups)
+    add_secret(WRONG_SECRET)
     path = ansible.workdir / 'one-config.yml'
     out = ansible.workdir / 'one-config.json'
     play = {'hosts': 'localhost', 'gather_facts': False,
             'vars': {'ansible_appstreaming_endpoint': server.endpoint,              # row 3: the only source of the endpoint
                      'ansible_appstreaming_region_id': 'cn-hangzhou',               # row 3 loses to row 2
                      'ansible_appstreaming_access_key_id': 'LTAI-wrong-variable',   # row 3 loses to row 1
-                     'ota_rollout_access_key_id': AK},                              # row 1
-            'module_defaults': {'group/alibabacloud.appstreaming.appstreaming': {
-                'region_id': 'ap-southeast-1', 'access_key_id': 'LTAI-wrong-defaults', 'access_key_secret': SECRET}},   # row 2
+                     'ota_rollout_access_key_id': AK, 'ota_rollout_access_key_secret': SECRET},   # row 1 (never printed)
+            'module_defaults': {'group/alibabacloud.appstreaming.appstreaming': {   # row 2
+                'region_id': 'ap-southeast-1', 'access_key_id': 'LTAI-wrong-defaults', 'access_key_secret': WRONG_SECRET}},
             'tasks': [{'block': [{'ansible.builtin.include_role': {'name': 'alibabacloud.appstreaming.ota_rollout'},
                                   'vars': {'ota_rollout_ota_version': V2, 'ota_rollout_app_instance_group_ids': ['aig-1', 'aig-2'],
                                            'ota_rollout_poll_interval': 2, 'ota_rollout_wave_timeout': 60}}],
