@@ -160,6 +160,24 @@ class OtaTaskClient:
                 if lost > self.settings.retries:
                     raise OutcomeUnknown('%s; the group still shows task %s after %d attempts' % (str(exc).rstrip('.'), task_id, lost)) from None
 
+    def read_groups_again(self, group_ids, deadline=None):
+        """The groups read once more (after approvals, for their new task ids), trying again up to ``retries`` times.
+
+        Each listing already retries what the transport retries (throttling, 5xx, garbled JSON);
+        this also gets past an answer of the wrong shape. Raises the last error when every try failed.
+        """
+        transport = self.transport  # its backoff, sleep and clock, so that tests run this without sleeping
+        attempt = 0
+        while True:
+            try:
+                return self.list_app_instance_groups(group_ids, deadline=deadline)
+            except AppStreamingError:
+                delay = transport._backoff(attempt, None)  # pylint: disable=protected-access
+                if attempt >= self.settings.retries or (deadline is not None and transport._clock() + delay > deadline):  # pylint: disable=protected-access
+                    raise
+                transport._sleep(delay)  # pylint: disable=protected-access
+                attempt += 1
+
     def _read_group(self, group_id, deadline=None):
         found = self.list_app_instance_groups([group_id], deadline=deadline)
         return found[0] if found else None
