@@ -13,7 +13,7 @@ import time
 
 from . import credentials, gate
 from . import tasks as task_model
-from .errors import OutcomeUnknown, ResponseError
+from .errors import AppStreamingError, OutcomeUnknown, ResponseError
 from .options import connection_settings, group_filter, query as parse_query
 from .pager import OtaTaskPager, concurrently
 from .transport import Transport
