@@ -21,7 +21,7 @@ from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.pager im
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import HAS_REQUESTS
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.waiter import Waiter, wait_argument_spec, wait_spec
 from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils.options import (
-    controller_params, task_module_defaults, validate)
+    check_connection, controller_params, role_of, task_module_defaults, validate)
 
 display = Display()
 
@@ -42,8 +42,9 @@ class ActionModule(ActionBase):
         spec.update(connection_argument_spec())
         try:
             raw, origins = controller_params(spec, self._task.args, task_vars, self._templar,
-                                             defaults=task_module_defaults(self), omit=task_vars.get('omit'))
+                                             defaults=task_module_defaults(self), omit=task_vars.get('omit'), role=role_of(self._task))
             params = validate(spec, raw, origins)
+            check_connection(params, origins)
             groups = query(params).group_ids
             wait = wait_spec(params, groups)
             host = task_vars.get('inventory_hostname', 'localhost')

@@ -18,7 +18,7 @@ from . import lifecycle
 from .client import LISTING_TIME_BUDGET, OtaTaskClient, concurrently
 from .errors import AppStreamingError, OptionError
 from .groups import OtaInfo
-from .options import approval
+from .options import approval, refuse_past_start
 
 CHECK_MODE_TASK_ID = '(assigned when approved)'
 MAX_REGION_LOOKUPS = 5  # groups not found in the region that are looked for in every region, for a clearer error
@@ -68,13 +68,23 @@ def read(client, spec, deadline=None):
 
 
 def run(client, spec, check_mode=False, deadline=None):
-    """Approve ``spec`` (options.Approval); returns (result, failed group ids, warnings)."""
+    """Approve ``spec`` (options.Approval); returns (result, failed group ids, warnings).
+
+    Before any write: a version that no group offers or runs fails (a typo), and an explicit
+    start time more than 5 minutes in the past fails when an approval is to be sent. After the
+    approvals the groups are read again (with retries) for their new task ids; a group approved
+    whose new task id still cannot be read is failed with the reason (and listed in
+    ``approved_without_task_id``): success always comes with the task to wait for.
+    """
     state = read(client, spec, deadline)
-    start_text = lifecycle.api_time(spec.start_time)
+    lifecycle.refuse_unknown_version(spec.ota_version, [state[g][1] for g in spec.group_ids])
     writes = [g for g in spec.group_ids if state[g][2].writes]
+    if writes:
+        refuse_past_start(spec)
+    start_text = lifecycle.api_time(spec.start_time)
     errors = {}
     new_ota = {}
-    warnings = []
+    unread = None
     if writes and not check_mode:
         outcomes = concurrently(lambda g: client.approve(g, state[g][1].task_id, start_text, deadline), writes,
                                 client.transport.limiter.maximum)
@@ -82,10 +92,12 @@ def run(client, spec, check_mode=False, deadline=None):
         done = [g for g in writes if g not in errors]
         if done:
             try:
-                new_ota = {g['app_instance_group_id']: OtaInfo.of(g) for g in client.list_app_instance_groups(done, deadline=deadline)}
+                new_ota = {g['app_instance_group_id']: OtaInfo.of(g) for g in client.read_groups_again(done, deadline)}
             except AppStreamingError as exc:
-                warnings.append('The approvals were sent, but reading the groups again for their new task ids failed: %s' % exc)
+                unread = exc
+        new_ota = {g: ota for g, ota in new_ota.items() if ota.task_id and lifecycle.took_effect(state[g][1].task_id, ota)}
     groups, before, after = [], {}, {}
+    unnamed = []
     for group_id in spec.group_ids:
         _group, ota, decision = state[group_id]
         item = {'app_instance_group_id': group_id, 'action': decision.action, 'reason': decision.reason,
@@ -104,7 +116,16 @@ def run(client, spec, check_mode=False, deadline=None):
             item.update(error.details())
         else:
             item['start_time'] = start_text
-            item['task_id'] = new_ota[group_id].task_id if group_id in new_ota else (CHECK_MODE_TASK_ID if check_mode else None)
+            if check_mode:
+                item['task_id'] = CHECK_MODE_TASK_ID
+            elif group_id in new_ota:
+                item['task_id'] = new_ota[group_id].task_id
+            else:
+                unnamed.append(group_id)
+                item['task_id'] = None
+                item['reason'] = ('approved, but its new task id could not be read (%s): wait for it by version %s'
+                                  % (str(unread).rstrip('.') if unread is not None else 'the group still shows task %s' % ota.task_id,
+                                     spec.ota_version))
             after[group_id].update(task_id=item['task_id'], task_status='STANDBY', start_time=start_text)
         groups.append(item)
     changed_ids = [g['app_instance_group_id'] for g in groups if g['action'] in lifecycle.WRITES]
@@ -114,12 +135,13 @@ def run(client, spec, check_mode=False, deadline=None):
         'start_time': start_text,
         'groups': groups,
         'approved': changed_ids,
+        'approved_without_task_id': unnamed,
         'task_ids': [g['task_id'] for g in groups if g['action'] in lifecycle.WRITES and g['task_id'] and not check_mode],
-        'in_flight_task_ids': [g['task_id'] for g in groups if g['task_id'] and not check_mode and (
-            g['action'] in lifecycle.WRITES or g['action'] == lifecycle.ALREADY_APPROVED)],
+        'in_flight_task_ids': [g['task_id'] for g in groups if g['task_id'] and (
+            (g['action'] in lifecycle.WRITES and not check_mode) or g['action'] == lifecycle.ALREADY_APPROVED)],
         'diff': {'before': before, 'after': after},
     }
-    return result, sorted(errors), warnings
+    return result, sorted(set(errors) | set(unnamed)), []
 
 
 def run_module(params, check_mode=False, environ=None, now=None):

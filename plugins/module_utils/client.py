@@ -13,7 +13,7 @@ import time
 
 from . import answers, credentials, gate
 from . import tasks as task_model
-from .errors import OutcomeUnknown, ResponseError
+from .errors import AppStreamingError, OutcomeUnknown, ResponseError
 from .options import connection_settings, group_filter, query as parse_query
 from .pager import OtaTaskPager, concurrently
 from .transport import Transport
@@ -159,6 +159,24 @@ class OtaTaskClient:
                     return lost
                 if lost > self.settings.retries:
                     raise OutcomeUnknown('%s; the group still shows task %s after %d attempts' % (str(exc).rstrip('.'), task_id, lost)) from None
+
+    def read_groups_again(self, group_ids, deadline=None):
+        """The groups read once more (after approvals, for their new task ids), trying again up to ``retries`` times.
+
+        Each listing already retries what the transport retries (throttling, 5xx, garbled JSON);
+        this also gets past an answer of the wrong shape. Raises the last error when every try failed.
+        """
+        transport = self.transport  # its backoff, sleep and clock, so that tests run this without sleeping
+        attempt = 0
+        while True:
+            try:
+                return self.list_app_instance_groups(group_ids, deadline=deadline)
+            except AppStreamingError:
+                delay = transport._backoff(attempt, None)  # pylint: disable=protected-access
+                if attempt >= self.settings.retries or (deadline is not None and transport._clock() + delay > deadline):  # pylint: disable=protected-access
+                    raise
+                transport._sleep(delay)  # pylint: disable=protected-access
+                attempt += 1
 
     def _read_group(self, group_id, deadline=None):
         found = self.list_app_instance_groups([group_id], deadline=deadline)

@@ -9,8 +9,8 @@ Nothing public documents it; it is the simplest behaviour consistent with the AP
   ``OtaInfo.TaskId`` then names the pending task, which ListOtaTask does not list;
 * ApproveOtaTask gives the group a new TaskId, listed STANDBY (RUNNING from its StartTime);
   approving a STANDBY task again reschedules it, a RUNNING one is refused (``OtaTask.Running``);
-* a group is *up to date* when NewOtaVersion is empty, *approved* when its current TaskId is
-  listed STANDBY or RUNNING;
+* a group is *up to date* (for a version) when it runs that version and is offered no update
+  (NewOtaVersion is empty); *approved* when its current TaskId is listed STANDBY or RUNNING;
 * an approval whose answer was lost took effect exactly when the group's TaskId changed.
 
 Pure functions over a group's OtaInfo (groups.OtaInfo) and its listed tasks (tasks.to_task).
@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections import Counter
 from typing import NamedTuple, Optional
+
+from .errors import OptionError
 
 IN_FLIGHT = frozenset(('STANDBY', 'RUNNING'))
 APPROVED = 'approved'
@@ -96,8 +99,41 @@ def current_task(ota, tasks):
     return next((t for t in tasks if t['task_id'] == ota.task_id), None)
 
 
-def is_up_to_date(ota):
-    return not ota.update_available
+def is_up_to_date(ota, version):
+    """The one meaning of "up to date" in this collection: the group runs ``version`` and is offered no update."""
+    return not ota.update_available and ota.ota_version == version
+
+
+def start_of(task):
+    """The aware start time of a listed task, or None when it has none or it is not ISO 8601."""
+    try:
+        return parse_time(task.get('task_start_time') or '')
+    except ValueError:
+        return None
+
+
+def scheduled_after(ota, tasks, moment):
+    """The group's current task if it is approved (STANDBY) to start after ``moment``, else None."""
+    task = current_task(ota, tasks)
+    if task is None or task['task_display_status'] != 'STANDBY':
+        return None
+    start = start_of(task)
+    return task if start is not None and start > moment else None
+
+
+def refuse_unknown_version(version, otas, option='ota_version'):
+    """OptionError, before anything is written, when none of the groups (their OtaInfo) offers or runs ``version``.
+
+    A mistyped version would otherwise skip every group and pass as "nothing to do"; the error
+    names the versions the groups do offer, with their counts.
+    """
+    otas = list(otas)
+    if not otas or any(ota.new_ota_version == version or ota.ota_version == version for ota in otas):
+        return
+    offered = Counter(ota.new_ota_version for ota in otas)
+    parts = ['%d group%s %s %s' % (number, '' if number == 1 else 's', 'offers' if number == 1 else 'offer', name or 'no update')
+             for name, number in sorted(offered.items(), key=lambda item: (not item[0], -item[1], item[0]))]
+    raise OptionError('%s %s: no group offers or runs it (a typo?): %s; nothing was approved' % (option, version, ', '.join(parts)))
 
 
 def in_flight_task(ota, tasks):
@@ -117,7 +153,7 @@ def decide(ota, tasks, version, start_time=None):
     explicit start time that differs from a STANDBY task's reschedules it.
     """
     if not ota.update_available:
-        if ota.ota_version == version:
+        if is_up_to_date(ota, version):
             return Decision(UP_TO_DATE, 'runs %s' % version)
         return Decision(SKIPPED, 'no update available (runs %s, not %s)' % (ota.ota_version or 'an unknown version', version))
     if ota.new_ota_version != version:

@@ -65,6 +65,17 @@ def connection_argument_spec():
     )
 
 
+# The collection's roles take each connection option as the variable <role>_<option>, except
+# ``timeout`` (seconds per request), which is <role>_request_timeout: a role's own *_timeout is how
+# long it waits in all.
+ROLE_VARIABLE_NAMES = {'timeout': 'request_timeout'}
+
+
+def role_variable(role, option):
+    """The variable of the role ``role`` (ota_wait, ota_rollout) that carries the connection option ``option``."""
+    return '%s_%s' % (role, ROLE_VARIABLE_NAMES.get(option, option))
+
+
 def query_argument_spec():
     """What to list and how to filter it (module and lookup)."""
     return dict(
@@ -285,6 +296,7 @@ class Approval(NamedTuple):
     ota_version: str
     start_time: object         # aware datetime: when the update should start
     explicit_start: bool       # False for 'now': a STANDBY task is then left as scheduled
+    now: object = None         # aware datetime the options were checked at (refuse_past_start)
 
 
 def _group_ids(params, required):
@@ -315,7 +327,11 @@ def group_filter(params):
 
 
 def start_time(value, now):
-    """(aware datetime, explicit?) of a start_time option: 'now', or ISO 8601 with a zone, at most 5 minutes past."""
+    """(aware datetime, explicit?) of a start_time option: 'now', or ISO 8601 with a zone.
+
+    How far in the past it may be is checked by :func:`refuse_past_start`, only when an approval
+    is about to be sent: a re-run with a fixed time that has passed still reports the groups.
+    """
     text = '' if value is None else str(value).strip()
     if text.lower() in ('', 'now'):
         return now, False
@@ -324,10 +340,17 @@ def start_time(value, now):
         moment = parse_time(text)
     except ValueError as exc:
         raise OptionError('start_time %r %s' % (text, exc)) from None
-    if (now - moment).total_seconds() > MAX_START_TIME_AGE:
-        raise OptionError('start_time %r is more than 5 minutes in the past (now is %s UTC); use now or a later time'
-                          % (text, now.strftime('%Y-%m-%dT%H:%M')))
     return moment, True
+
+
+def refuse_past_start(spec, option='start_time'):
+    """OptionError when the explicit start time of ``spec`` (Approval) is more than 5 minutes before its ``now``."""
+    if not spec.explicit_start or spec.now is None:
+        return
+    if (spec.now - spec.start_time).total_seconds() > MAX_START_TIME_AGE:
+        from .lifecycle import api_time
+        raise OptionError('%s %s is more than 5 minutes in the past (now is %s UTC); use now or a later time; nothing was '
+                          'approved' % (option, api_time(spec.start_time), spec.now.strftime('%Y-%m-%dT%H:%M')))
 
 
 def approval(params, now):
@@ -340,4 +363,4 @@ def approval(params, now):
     if params.get('state', 'approved') != 'approved':
         raise OptionError("state must be approved, got %r" % params.get('state'))
     moment, explicit = start_time(params.get('start_time'), now)
-    return Approval(group_ids, str(version).strip(), moment, explicit)
+    return Approval(group_ids, str(version).strip(), moment, explicit, now)

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: app_instance_group_info
 short_description: List the App Streaming delivery groups of a region and their pending OTA updates
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Lists the Alibaba Cloud App Streaming (Wuying) delivery groups of O(region_id) (product type C(CloudApp))
     with the C(ListAppInstanceGroup) API, reading every page, and returns each with its OTA state.

@@ -8,21 +8,27 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: ota_task
 short_description: Approve the pending OTA update of App Streaming delivery groups
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Approves (schedules) the OTA update that Alibaba Cloud App Streaming (Wuying) offers delivery groups, with the
     C(ApproveOtaTask) API, for the version you reviewed (O(ota_version)) and a start time (O(start_time)).
-  - Idempotent. A group that already runs O(ota_version) is left alone (C(up to date)); so is a group whose update
-    is already approved and not finished (C(already approved)), unless an explicit, different O(start_time) asks to
-    reschedule a task that has not started yet (C(rescheduled)). A group that offers another version, or no update,
-    is not touched (C(skipped), with the reason).
-  - Every option and every group is checked before the first approval - an unknown group, a group of another region
-    or a bad O(start_time) fails the task and nothing is approved. Then the groups are approved concurrently. A group
-    whose approval fails (for example C(OtaTask.Running)) fails the task after all groups were tried; the result
-    still lists what was approved.
+  - Idempotent. A group that is up to date - it runs O(ota_version) and is offered no update - is left alone
+    (C(up to date)); so is a group whose update is already approved and not finished (C(already approved)), unless an
+    explicit, different O(start_time) asks to reschedule a task that has not started yet (C(rescheduled)). A group
+    that offers another version, or no update, is not touched (C(skipped), with the reason).
+  - Every option and every group is checked before the first approval - an unknown group, a group of another region,
+    a bad O(start_time), or an O(ota_version) that none of the groups offers or runs (a typo; the error names the
+    versions they offer, with counts) fails the task and nothing is approved. Then the groups are approved
+    concurrently. A group whose approval fails (for example C(OtaTask.Running)) fails the task after all groups were
+    tried; the result still lists what was approved.
   - An approval whose answer is lost (timeout, dropped connection) is never sent again blindly - the group is read
     again, and approved again only if the first approval did not take effect. Each approval gives the group a new task
-    id; the groups are read once more at the end, and RV(groups[].task_id) is that new id, the one to wait for.
+    id; the groups are read once more at the end (retried up to O(retries) times), and RV(groups[].task_id) is that
+    new id, the one to wait for. A group approved whose new task id still cannot be read fails the task with the reason
+    (listed in RV(approved_without_task_id); wait for it by version) - success always comes with the task ids to wait for.
+  - Runs where its task runs; its connection options are read on the controller first, in the order of the other
+    plugins - the task's arguments, C(module_defaults), then the C(ansible_appstreaming_*) variables (see the guide
+    "Getting started").
   - Check mode approves nothing and reports what would be done. With C(--diff), the version and the schedule of each
     group, before and after.
 author:
@@ -51,7 +57,8 @@ options:
     description:
       - When the update starts - V(now), or an ISO 8601 date and time with a time zone, such as C(2026-11-30T06:00Z)
         or C(2026-11-30T14:00+08:00). It is sent in UTC minutes (seconds are dropped).
-      - A time without a zone, or more than 5 minutes in the past, is refused.
+      - A time without a zone is refused; so is one more than 5 minutes in the past, when an approval is to be sent (a
+        re-run with a time that has passed still reports the groups that are up to date or already approved).
       - An explicit time reschedules an approved task that has not started yet (C(STANDBY)) when it differs;
         V(now) leaves such a task as it is scheduled.
     type: str
@@ -73,8 +80,8 @@ notes:
     C(appstreaming:ModifyAppInstanceGroupAttribute) (C(ApproveOtaTask)).
   - How an OTA update moves through its states is not documented by Alibaba Cloud. This module assumes that
     an approval gives the group a new task id, listed by C(ListOtaTask) as C(STANDBY) until its start time, then
-    C(RUNNING); that approving a C(STANDBY) task again reschedules it; and that a group is up to date when it offers
-    no new version. See the guide "Rolling out an OTA update in waves".
+    C(RUNNING); that approving a C(STANDBY) task again reschedules it; and that a group that runs O(ota_version) and
+    is offered no update is up to date. See the guide "Rolling out an OTA update in waves".
 seealso:
   - module: alibabacloud.appstreaming.app_instance_group_info
   - module: alibabacloud.appstreaming.ota_task_wait
@@ -89,13 +96,15 @@ EXAMPLES = r'''
     ota_version: 0.0.5-R-20261110.101500
   register: approved
 
-- name: Wait until the tasks just approved are done
+- name: Wait until the approved tasks are done (those approved now and those approved before)
   alibabacloud.appstreaming.ota_task_wait:
-    app_instance_group_ids: "{{ approved.approved }}"
-    task_ids: "{{ approved.task_ids }}"
+    app_instance_group_ids: "{{ approved.groups | selectattr('task_id', 'in', approved.in_flight_task_ids)
+                                | map(attribute='app_instance_group_id') | list }}"
+    task_ids: "{{ approved.in_flight_task_ids }}"
     wait_timeout: 3600
     poll_interval: 5
-  when: approved.task_ids | length > 0
+  # Success names every task it approved; nothing in flight means every group is up to date or skipped.
+  when: approved.in_flight_task_ids | length > 0
 
 - name: Schedule the update for 02:00 (UTC+8) in two days; an approved task that has not started is rescheduled
   alibabacloud.appstreaming.ota_task:
@@ -125,8 +134,8 @@ groups:
       sample: aig-53fvrq1oanz6c
     action:
       description:
-        - C(approved), C(rescheduled) (in check mode - would be), C(up to date), C(already approved), C(skipped),
-          or C(failed).
+        - C(approved), C(rescheduled) (in check mode - would be), C(up to date) (runs O(ota_version), offered no
+          update), C(already approved), C(skipped), or C(failed).
       type: str
       sample: approved
     reason:
@@ -140,7 +149,8 @@ groups:
     task_id:
       description:
         - The group's task - for C(approved) and C(rescheduled) the new task id read after approving (in check mode a
-          placeholder); for C(already approved) the approved task; else the group's current task id, or null.
+          placeholder; null when it could not be read - see RV(approved_without_task_id)); for C(already approved) the
+          approved task; else the group's current task id, or null.
       type: str
       sample: ota-7hq2m0x1c9k4d
     previous_task_id:
@@ -161,6 +171,14 @@ approved:
   type: list
   elements: str
   sample: [aig-53fvrq1oanz6c]
+approved_without_task_id:
+  description:
+    - The groups approved by this run whose new task id could not be read, even after retries; the task then fails.
+      Their update is approved - wait for them by version (O(alibabacloud.appstreaming.ota_task_wait#module:ota_version)).
+  returned: success and failure after the groups were read
+  type: list
+  elements: str
+  sample: []
 task_ids:
   description: The new task ids of the groups approved or rescheduled by this run (empty in check mode).
   returned: success and failure after the groups were read
@@ -168,7 +186,9 @@ task_ids:
   elements: str
   sample: [ota-7hq2m0x1c9k4d]
 in_flight_task_ids:
-  description: The tasks of O(ota_version) now approved and not done - approved by this run or before. Wait for these.
+  description:
+    - The tasks of O(ota_version) now approved and not done - approved by this run or before. Wait for these.
+    - In check mode, the tasks approved before (the new ones do not exist yet).
   returned: success and failure after the groups were read
   type: list
   elements: str
@@ -212,7 +232,8 @@ def main():
     if module._diff:  # pylint: disable=protected-access
         result['diff'] = diff
     if failed:
-        reasons = '; '.join('%s: %s' % (g['app_instance_group_id'], g['reason']) for g in result['groups'] if g['action'] == 'failed')
+        reasons = '; '.join('%s: %s' % (g['app_instance_group_id'], g['reason']) for g in result['groups']
+                            if g['app_instance_group_id'] in failed)
         done = ', '.join(result['approved']) or 'none'
         module.fail_json(msg='Approving the OTA update failed for %d group(s) - %s. Approved: %s' % (len(failed), reasons, done), **result)
     module.exit_json(**result)

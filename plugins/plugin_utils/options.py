@@ -4,9 +4,11 @@
 """Controller-side option adapter: what a lookup or action plugin was given -> the module_utils argument spec.
 
 One precedence for every plugin that runs on the controller, per option: the task's arguments or the
-lookup's keywords; then (actions only) the task's ``module_defaults``; then the variable
-``ansible_appstreaming_<option>``; then, applied by the shared core exactly as for the module, the
-environment, the credential profile's region and the built-in default. A value that is None or
+lookup's keywords (in the tasks of the collection's roles ota_wait and ota_rollout, the role's
+variable for the option, ``<role>_<option>``, comes first); then (actions only) the task's
+``module_defaults``; then the variable ``ansible_appstreaming_<option>``; then, applied by the shared
+core exactly as for the module, the environment, the credential profile's region and the built-in
+default. The roles pass no connection option themselves: every step of a role reads the same settings. A value that is None or
 Ansible's ``omit`` placeholder counts as not set, so ``"{{ x | default(omit) }}"`` falls through to
 the next source in every position.
 
@@ -22,9 +24,12 @@ from collections.abc import Mapping
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import OptionError
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import connection_argument_spec
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import (
+    connection_argument_spec, connection_settings, role_variable)
 
 VARIABLE_PREFIX = 'ansible_appstreaming_'
+COLLECTION = 'alibabacloud.appstreaming'
+ROLES = ('ota_wait', 'ota_rollout')   # whose tasks read the role's connection variables
 
 
 def _canonical(argument_spec):
@@ -35,11 +40,12 @@ def _canonical(argument_spec):
     return names
 
 
-def controller_params(argument_spec, direct, variables=None, templar=None, defaults=None, omit=None):
+def controller_params(argument_spec, direct, variables=None, templar=None, defaults=None, omit=None, role=None):
     """(params, origins): the options of a controller-side plugin, in the precedence above.
 
     ``direct``: task arguments or lookup keywords; ``defaults``: the task's module_defaults for the
-    action; ``variables``: the task's variables; ``omit``: the play's omit placeholder.
+    action; ``variables``: the task's variables; ``omit``: the play's omit placeholder; ``role``: the
+    collection's role the task belongs to (role_of), whose variables come first.
     ``origins`` says where each value came from, for error messages.
     """
     names = _canonical(argument_spec)
@@ -51,8 +57,23 @@ def controller_params(argument_spec, direct, variables=None, templar=None, defau
         return not (isinstance(omit, str) and isinstance(value, str) and value == omit)
 
     params, origins = {}, {}
+    variables = variables or {}
+
+    def from_variable(name, variable):
+        value = variables[variable]
+        if templar is not None:
+            value = templar.template(value)
+        if is_set(value):
+            params[name] = plain(value)
+            origins[name] = 'variable %s' % variable
+
+    for name in connection_argument_spec() if role else ():
+        if role_variable(role, name) in variables:
+            from_variable(name, role_variable(role, name))
     _refuse_containers_for_strings(argument_spec, names, direct or {})
     for key, value in (direct or {}).items():
+        if names.get(key, key) in origins:
+            continue   # the role's variable
         if is_set(value):
             params[key] = plain(value)   # kept under its own name: the validator handles aliases and unknown keys
             origins[names.get(key, key)] = 'argument'
@@ -61,18 +82,38 @@ def controller_params(argument_spec, direct, variables=None, templar=None, defau
         if name is not None and name not in origins and is_set(value):
             params[name] = plain(value)
             origins[name] = 'module_defaults'
-    variables = variables or {}
     for name in connection_argument_spec():
-        variable = VARIABLE_PREFIX + name
-        if name in origins or variable not in variables:
-            continue
-        value = variables[variable]
-        if templar is not None:
-            value = templar.template(value)
-        if is_set(value):
-            params[name] = plain(value)
-            origins[name] = 'variable %s' % variable
+        if name not in origins and VARIABLE_PREFIX + name in variables:
+            from_variable(name, VARIABLE_PREFIX + name)
     return params, origins
+
+
+def role_of(task):
+    """The collection's role (ota_wait, ota_rollout) whose tasks include ``task``, or None."""
+    role = getattr(task, '_role', None)
+    if role is None:
+        return None
+    name = role.get_name()
+    for own in ROLES:
+        if name == '%s.%s' % (COLLECTION, own):
+            return own
+    return None
+
+
+def check_connection(params, origins=None):
+    """connection_settings' checks (a region id, a URL, a role ARN, a CA bundle) on the controller, before any request.
+
+    The error names the variable a bad value came from, as validate() does for the argument spec.
+    """
+    try:
+        connection_settings(params)
+    except OptionError as exc:
+        text = str(exc)
+        option = text.split(' ', 1)[0].rstrip(':')
+        origin = (origins or {}).get(option, '')
+        if origin.startswith('variable'):
+            text += ' (%s from the %s)' % (option, origin)
+        raise OptionError(text) from None
 
 
 def plain(value):

@@ -408,10 +408,15 @@ def _parse_account(obj, where):
 def _parse_task(obj, where):
     if not isinstance(obj, dict):
         raise ValueError('%s: must be an object' % where)
-    _check_keys(obj, ('TaskId', 'OtaVersion', 'TaskStartTime', 'TaskDisplayStatus', 'timeline', 'appear_after'), where)
+    _check_keys(obj, ('TaskId', 'OtaVersion', 'TaskStartTime', 'starts_in', 'TaskDisplayStatus', 'timeline', 'appear_after'), where)
     for key in ('TaskId', 'OtaVersion'):
         if not isinstance(obj.get(key), str) or not obj.get(key):
             raise ValueError('%s: %s must be a non-empty string' % (where, key))
+    if 'starts_in' in obj:   # a start time relative to the load (an update approved for next month stays in the future)
+        if 'TaskStartTime' in obj:
+            raise ValueError('%s: give TaskStartTime or starts_in, not both' % where)
+        start = _dt.datetime.now(CHINA_TZ).replace(microsecond=0) + _dt.timedelta(seconds=_number(obj['starts_in'], where + '.starts_in'))
+        obj = dict(obj, TaskStartTime=start.isoformat())
     start = _parse_time(obj.get('TaskStartTime'), where)
     status = obj.get('TaskDisplayStatus')
     if status is not None:
@@ -1362,7 +1367,7 @@ class Emulator:
                            'error_codes': {}, 'faults_injected': {}, 'faults_injected_by_action': {},
                            'approvals_by_group': {}, 'reschedules_by_group': {}, 'refused_approvals_by_group': {},
                            'throttled_by_limit': {}, 'max_in_flight': self._in_flight,
-                           'log': collections.deque(maxlen=LOG_CAPACITY)}
+                           'log': collections.deque(maxlen=LOG_CAPACITY), 'approval_log': []}
             self._fault_seq = 0
             self._fault_seq_by_action = {}
             self._group_seq = {}
@@ -1370,9 +1375,12 @@ class Emulator:
     def stats(self):
         """Deep copy of the counters (never contains secrets, tokens or signatures)."""
         with self._lock:
-            out = {k: copy.deepcopy(v) for k, v in self._stats.items() if k != 'log'}
+            out = {k: copy.deepcopy(v) for k, v in self._stats.items() if k not in ('log', 'approval_log')}
             out['in_flight'] = self._in_flight
             out['log'] = [dict(entry) for entry in self._stats['log']]
+            out['approval_log'] = [{'group': group_id, 'task_id': task.task_id, 'action': action, 'approved_at': at,
+                                    'starts_at': task.run_from, 'ends_at': task.ended_at()}
+                                   for group_id, task, action, at in self._stats['approval_log']]
         return out
 
     @staticmethod
@@ -1906,6 +1914,7 @@ class Emulator:
             tasks.sort(key=lambda task: task.sort_key())
             info.active, info.pending_id = task, None
             self._ota_ids[task.task_id] = group_id
+            self._stats['approval_log'].append((group_id, task, ctx['approval'], self.ota_time(elapsed)))
         return _json_response(200, {'RequestId': rid, 'Code': 'success'}, {'x-acs-request-id': rid})
 
     def _assume_role(self, acct, params, rid):

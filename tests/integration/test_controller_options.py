@@ -1,11 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""One way to configure the plugins that run on the controller (the lookup, the wait action, the role).
+"""One way to configure the plugins that run on the controller (the lookup, the wait action, the roles, and the
+controller side of ota_task and ota_rollout_plan).
 
-Per option: task arguments / lookup keywords, then module_defaults (not for lookups), then the
-``ansible_appstreaming_*`` variables, then the controller's environment, then (region) the region of the
-credential profile in use, then cn-shanghai. Each test here failed before issue 11's fixes.
+Per option: task arguments / lookup keywords / role variables, then module_defaults (not for lookups), then the
+``ansible_appstreaming_*`` variables, then the environment, then (region) the region of the credential profile in
+use, then cn-shanghai. Each test here failed before issue 11's fixes (ota_task, ota_rollout_plan and the role
+ota_rollout: before issue 18's).
 """
 
 from __future__ import annotations
@@ -58,10 +60,34 @@ def test_role_variables_win_over_module_defaults_and_unset_ones_fall_through(emu
     assert "Delivery group 'aig-nope' does not exist in region ap-southeast-1" in proc.stdout
 
 
-@pytest.mark.parametrize('target', ['action', 'role', 'lookup'])
+WRITERS = {
+    'ota_task': '''    - alibabacloud.appstreaming.ota_task:
+        app_instance_group_ids: [aig-1]
+        ota_version: 0.0.1-R-20220708.110604
+''',
+    'ota_rollout_plan': '''    - alibabacloud.appstreaming.ota_rollout_plan:
+        app_instance_group_ids: [aig-1]
+        ota_version: 0.0.1-R-20220708.110604
+''',
+    'ota_rollout': '''    - ansible.builtin.include_role:
+        name: alibabacloud.appstreaming.ota_rollout
+      vars:
+        ota_rollout_app_instance_group_ids: [aig-1]
+        ota_rollout_ota_version: 0.0.1-R-20220708.110604
+''',
+}
+
+
+@pytest.mark.parametrize('target', ['action', 'role', 'lookup', 'ota_task', 'ota_rollout_plan', 'ota_rollout'])
 def test_ansible_appstreaming_variables_reach_every_controller_plugin(emulator, ansible, target):
     server = emulator(GROUPS)
     variables = {'ansible_appstreaming_' + k: v for k, v in creds(server).items()}
+    if target in WRITERS:   # aig-1 runs that version: up to date, nothing to approve; they only read
+        proc = ansible.playbook(play(server, WRITERS[target], play_vars=variables), check=True)
+        assert {'ota_task': '"up to date"', 'ota_rollout_plan': 'up to date (runs 0.0.1-R-20220708.110604)',
+                'ota_rollout': 'Nothing to roll out'}[target] in proc.stdout
+        assert server.stats()['ok_calls']['ListAppInstanceGroup'] == 1
+        return
     if target == 'lookup':
         proc, tasks = ansible.play(LOOKUP_TASKS, dict(variables, group_ids=['aig-1']), check=True)
         assert [t['task_id'] for t in tasks] == ['ota-1']
@@ -93,6 +119,32 @@ def test_precedence_arguments_then_module_defaults_then_variables_then_environme
     del variables['ansible_appstreaming_region_id']
     proc = ansible.playbook(play(server, tasks, defaults, variables), env={'ALIBABA_CLOUD_REGION_ID': 'cn-beijing'}, check=False)
     assert "does not exist in region cn-beijing" in proc.stdout
+
+
+@pytest.mark.parametrize('module', ['ota_task', 'ota_rollout_plan'])
+def test_precedence_of_the_modules_that_approve_and_plan(emulator, ansible, module):
+    """As for the wait action: argument > module_defaults > ansible_appstreaming_* > environment (where the module runs)."""
+    server = emulator(GROUPS)
+    variables = {'ansible_appstreaming_endpoint': NOWHERE, 'ansible_appstreaming_region_id': 'eu-central-1',
+                 'ansible_appstreaming_access_key_id': AK, 'ansible_appstreaming_access_key_secret': SECRET}
+    defaults = {'group/alibabacloud.appstreaming.appstreaming': {'endpoint': server.endpoint}}
+    tasks = '''    - alibabacloud.appstreaming.%s:
+        app_instance_group_ids: [aig-nope]
+        ota_version: 0.0.1-R-20220708.110604
+        region_id: us-west-1
+''' % module
+    env = {'ALIBABA_CLOUD_REGION_ID': 'cn-beijing'}
+    proc = ansible.playbook(play(server, tasks, defaults, variables), env=env, check=False)
+    assert 'aig-nope is not a delivery group of region us-west-1' in proc.stdout
+    tasks = tasks.replace('        region_id: us-west-1\n', '')
+    proc = ansible.playbook(play(server, tasks, defaults, variables), env=env, check=False)
+    assert 'aig-nope is not a delivery group of region eu-central-1' in proc.stdout   # the variable beats the environment
+    del variables['ansible_appstreaming_region_id']
+    proc = ansible.playbook(play(server, tasks, defaults, variables), env=env, check=False)
+    assert 'aig-nope is not a delivery group of region cn-beijing' in proc.stdout
+    variables['ansible_appstreaming_validate_certs'] = 'flase'
+    proc = ansible.playbook(play(server, tasks, defaults, variables), env=env, check=False)
+    assert '(validate_certs from the variable ansible_appstreaming_validate_certs)' in proc.stdout
 
 
 def write_profile(home, region='ap-northeast-1'):

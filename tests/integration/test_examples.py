@@ -54,10 +54,11 @@ EVERYTHING = '\n'.join(example.text for example in EXAMPLES)
 USER_VARS = {'rollout_groups': ['aig-53fvrq1oanz6c', 'aig-9x2kq7h1c3m0d']}
 # The groups of the collection's demo playbook (docs run it); its large and empty groups as in sample_data.json.
 DEMO_GROUPS = ('aig-demo-rollout', 'aig-demo-large', 'aig-demo-empty')
-# Groups of sample_data.json that are offered an OTA update (the approval and rollout examples name them): as there.
+# The other groups of sample_data.json (the approval and rollout examples name them for their OTA state - an update
+# offered, one failing, running or approved for next month): as there.
 SAMPLE_GROUPS = {group_id: group for group_id, group in
-                 json.loads((ROOT / 'tests' / 'emulator' / 'sample_data.json').read_text())['groups'].items() if 'ota' in group
-                 and group.get('ota', {}).get('new_ota_version') and group_id not in DEMO_GROUPS}
+                 json.loads((ROOT / 'tests' / 'emulator' / 'sample_data.json').read_text())['groups'].items()
+                 if group_id not in DEMO_GROUPS}
 # What lists delivery groups besides ListOtaTask (app_instance_group_info, ota_task, ota_rollout_plan).
 GROUP_ACTIONS = ('ListAppInstanceGroup', 'GetOtaTaskByTaskId', 'ApproveOtaTask')
 # This group's newest task is RUNNING and finishes QUICK_FINISH seconds after the emulator starts.

@@ -185,6 +185,68 @@ def test_a_lost_approval_is_settled_by_reading_again_never_approved_twice(emulat
     assert calls(server, 'ListAppInstanceGroup') == 3   # read, the re-read of the lost one, the final re-read
 
 
+def test_a_failed_re_read_after_the_approvals_is_read_again_for_the_new_task_ids(emulator, ansible):
+    """Before: one failed re-read only warned, and ota_task succeeded with task_ids: [] (a rollout then waited for nothing)."""
+    groups = {'aig-1': pending(), 'aig-2': pending()}
+    # ListAppInstanceGroup 1: the read; 2 and 3: the re-read after the approvals, an answer of the wrong shape twice
+    server = emulator(groups, faults={'actions': {'ListAppInstanceGroup': {'schedule': {'2': 'badshape', '3': 'badshape'}}}})
+    _proc, result = ansible.module(MODULE, creds(server, app_instance_group_ids=sorted(groups), ota_version=V2), check=True)
+    assert set(actions(result).values()) == {'approved'} and result['approved_without_task_id'] == []
+    assert sorted(result['task_ids']) == sorted(server.ota_info(g)['TaskId'] for g in groups) == sorted(result['in_flight_task_ids'])
+    assert approvals(server) == {'aig-1': 1, 'aig-2': 1} and calls(server, 'ListAppInstanceGroup') == 4
+
+
+def test_an_approved_group_whose_new_task_id_cannot_be_read_fails_with_the_reason(emulator, ansible):
+    """Never success without the task id: the group stays approved (not approved again), the task fails saying why."""
+    groups = {'aig-1': pending(), 'aig-done': {'tasks': [], 'ota': {'ota_version': V2, 'new_ota_version': ''}}}
+    server = emulator(groups, faults={'actions': {'ListAppInstanceGroup': {'schedule': {str(n): 'badshape' for n in (2, 3, 4)}}}})
+    proc, result = ansible.module(MODULE, creds(server, app_instance_group_ids=['aig-1', 'aig-done'], ota_version=V2, retries=2),
+                                  check=False)
+    assert proc.returncode != 0
+    assert result['msg'].startswith('Approving the OTA update failed for 1 group(s) - aig-1: approved, but its new task id '
+                                    'could not be read (ListAppInstanceGroup')
+    assert 'wait for it by version %s' % V2 in result['msg'] and result['msg'].endswith('Approved: aig-1')
+    assert result['approved'] == ['aig-1'] == result['approved_without_task_id']
+    assert result['task_ids'] == [] and by_group(result)['aig-1']['task_id'] is None
+    assert approvals(server) == {'aig-1': 1} and server.ota_state('aig-1')['approved']
+    assert calls(server, 'ListAppInstanceGroup') == 4   # the read, the re-read and its 2 retries
+
+
+def test_a_mistyped_version_fails_before_any_write_naming_the_versions_offered(emulator, ansible):
+    """Before: every group was skipped with changed: false, and the play was green."""
+    server = emulator(GROUPS)
+    proc, result = ansible.module(MODULE, creds(server, app_instance_group_ids=ALL, ota_version='0.0.2-R-2022113.000000'), check=False)
+    assert proc.returncode != 0
+    assert result['msg'] == ('ota_version 0.0.2-R-2022113.000000: no group offers or runs it (a typo?): 2 groups offer %s, 1 group '
+                             'offers 0.0.3-R-20230101.000000, 1 group offers no update; nothing was approved' % V2)
+    assert calls(server, 'ApproveOtaTask') == 0 and approvals(server) == {}
+
+
+def test_a_fixed_start_time_that_has_passed_is_refused_only_when_an_approval_is_to_be_sent(emulator, ansible):
+    """Before: a re-run with the same fixed start_time was refused before anything was read."""
+    server = emulator(dict(GROUPS, **{'aig-running': pending(ota={'ota_version': V1, 'new_ota_version': V2, 'run': [[0, 'RUNNING']]})}))
+    _proc, _first = ansible.module(MODULE, creds(server, app_instance_group_ids=['aig-running'], ota_version=V2), check=True)
+    passed = _past(10)
+    _proc, again = ansible.module(MODULE, creds(server, app_instance_group_ids=['aig-running', 'aig-current'], ota_version=V2,
+                                                start_time=passed), check=True)
+    assert actions(again) == {'aig-running': 'already approved', 'aig-current': 'up to date'} and again['changed'] is False
+    proc, refused = ansible.module(MODULE, creds(server, app_instance_group_ids=['aig-running', 'aig-a'], ota_version=V2,
+                                                 start_time=passed), check=False)
+    assert proc.returncode != 0 and 'is more than 5 minutes in the past' in refused['msg'] and 'nothing was approved' in refused['msg']
+    assert approvals(server) == {'aig-running': 1}
+
+
+def test_check_mode_reports_the_tasks_already_approved_in_flight(emulator, ansible):
+    """RETURN: in_flight_task_ids are the tasks approved and not done; before, check mode always returned []."""
+    server = emulator(GROUPS)
+    _proc, approved = ansible.module(MODULE, creds(server, app_instance_group_ids=['aig-a'], ota_version=V2,
+                                                   start_time=minutes_from_now(60)), check=True)
+    proc, plan = ansible.play(CHECK_DIFF, {'args': creds(server, app_instance_group_ids=['aig-a', 'aig-b'], ota_version=V2)}, check=True)
+    assert actions(plan) == {'aig-a': 'already approved', 'aig-b': 'approved'}
+    assert plan['in_flight_task_ids'] == approved['task_ids'] == [server.ota_info('aig-a')['TaskId']]
+    assert plan['task_ids'] == [] and approvals(server) == {'aig-a': 1}
+
+
 def _past(minutes):
     return (datetime.datetime.now(UTC) - datetime.timedelta(minutes=minutes)).strftime('%Y-%m-%dT%H:%M:%SZ')
 

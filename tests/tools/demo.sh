@@ -8,9 +8,21 @@
 #    on stdout when ready. Fake credentials are exported, the endpoint is passed
 #    as -e appstreaming_endpoint=... (and -e appstreaming_sts_endpoint=...), and
 #    the emulator is stopped on exit.
-# Extra arguments go to ansible-playbook (e.g. -v, --check).
+# Extra arguments go to ansible-playbook (e.g. -v, --check), and so does
+# APPSTREAMING_DEMO_ARGS (make demo ARGS=...), split by split_args.py: like a
+# shell line, but a JSON value such as -e '{"demo_group_ids": ["aig-..."]}'
+# stays one argument even unquoted. APPSTREAMING_DEMO_PRINT_ARGS=1 prints the
+# arguments ansible-playbook would get, one per line, and stops (a test uses it).
 # shellcheck source=tests/tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+if [[ -n "${APPSTREAMING_DEMO_ARGS:-}" ]]; then
+    mapfile -d '' -t make_args < <(python3 "$ROOT/tests/tools/split_args.py" "$APPSTREAMING_DEMO_ARGS")
+    set -- "${make_args[@]}" "$@"
+fi
+if [[ -n "${APPSTREAMING_DEMO_PRINT_ARGS:-}" ]]; then
+    printf '%s\n' "$@"
+    exit 0
+fi
 isolate_env
 require_venv
 

@@ -504,6 +504,8 @@ def _one_task(**fields):
     (_one_task(TaskDisplayStatus='DONE'), 'DONE'),
     (_one_task(TaskDisplayStatus=None), 'TaskDisplayStatus or timeline'),
     (_one_task(timeline=[[-1, 'RUNNING']]), 'seconds'),
+    (_one_task(starts_in=60), 'TaskStartTime or starts_in, not both'),
+    (_one_task(TaskStartTime=None, starts_in=-1), 'starts_in must be a number >= 0'),
     (_one_task(colour='red'), 'colour'),
     (dict(_one_task(), accounts=[{'access_key_id': 'a'}]), 'access_key_secret'),
     (dict(_one_task(), accounts=[{'access_key_id': 'a', 'access_key_secret': 's', 'roles': ['role/x']}]), 'role'),
@@ -1030,6 +1032,9 @@ def test_approve_now_runs_then_finishes(ota):
     assert len(listed(ota, 'aig-p')) == 3
     stats = ota.stats()
     assert stats['approvals_by_group'] == {'aig-p': 1}
+    entry, = stats['approval_log']   # when the approval took effect and when its task ended (20 s of run), lifecycle clock
+    assert (entry['group'], entry['task_id'], entry['action']) == ('aig-p', after['TaskId'], 'approved')
+    assert entry['starts_at'] == entry['approved_at'] and entry['ends_at'] == entry['starts_at'] + 20
     assert stats['refused_approvals_by_group'] == {'aig-p': {'OtaTask.NoNewVersion': 1}}
     assert stats['error_codes'] == {'InvalidTaskId.NotFound': 1, 'OtaTask.NoNewVersion': 1}
     assert stats['ok_calls']['ApproveOtaTask'] == 1 and stats['calls']['ApproveOtaTask'] == 2
@@ -1254,7 +1259,10 @@ def test_sample_data_is_a_realistic_account():
         assert len(offices) == 4 and all(m['OtaInfo']['NewOtaVersion'] == '0.0.5-R-20261110.101500' for m in offices)
         assert '修复' in server.ota_state('aig-demo-office-01')['release_note']
         assert server.ota_state('aig-demo-busy')['task']['TaskDisplayStatus'] == 'RUNNING'
-        assert server.ota_state('aig-demo-standby')['approved']
+        standby = server.ota_state('aig-demo-standby')
+        assert standby['approved'] and 29 * 86400 < instant(standby['task']['TaskStartTime']) - time.time() <= 30 * 86400
+        prefixed = [m['AppInstanceGroupName'] for m in server.groups('cn-shanghai') if m['AppInstanceGroupName'].startswith('office-apps-sh-01')]
+        assert 'office-apps-sh-01' in prefixed and len(prefixed) == 11   # -01 and -010 to -019
         rollout = {'OtaVersion': '0.0.2-R-20250508.120000', 'NewOtaVersion': '0.0.3-R-20250618.093000',
                    'TaskId': 'ota-mc35kyldmfx4xd1f9'}
         assert server.ota_info('aig-demo-rollout') == rollout

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import OtaTaskClient
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import ApiError, OutcomeUnknown
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import ApiError, OutcomeUnknown, ResponseError
 
 from ...helpers import Sleeps, task, validated
 
@@ -124,3 +124,17 @@ def test_answers_that_are_always_lost_end_with_outcome_unknown(emulator):
         _client(server, retries=2).approve('aig-a', server.ota_info('aig-a')['TaskId'], '2030-01-01T00:00Z')
     assert 'the group still shows task' in str(err.value)
     assert calls(server, 'ApproveOtaTask') == 3 and not server.stats()['approvals_by_group']
+
+
+def test_reading_the_groups_again_gets_past_answers_of_the_wrong_shape_then_gives_up(emulator):
+    """After approvals: an answer of the wrong shape (which the transport does not retry) is read again, up to retries."""
+    server = emulator({'aig-1': pending(), 'aig-2': pending()},
+                      faults={'actions': {'ListAppInstanceGroup': {'schedule': {'1': 'badshape', '2': 'badshape'}}}})
+    sleeps = Sleeps()
+    with OtaTaskClient(validated(server, retries=2), sleep=sleeps, rng=lambda: 1.0) as client:
+        assert [g['app_instance_group_id'] for g in client.read_groups_again(['aig-1', 'aig-2'])] == ['aig-1', 'aig-2']
+        assert calls(server, 'ListAppInstanceGroup') == 3 and len(sleeps) == 2
+        server.set_faults({'actions': {'ListAppInstanceGroup': {'every': {'badshape': 1}}}})
+        with pytest.raises(ResponseError):
+            client.read_groups_again(['aig-1', 'aig-2'])
+    assert server.stats()['faults_injected_by_action'] == {'ListAppInstanceGroup': {'badshape': 2 + 3}}   # 1 try and 2 retries

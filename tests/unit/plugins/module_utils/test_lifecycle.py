@@ -56,7 +56,8 @@ def test_approved_means_the_current_task_is_listed_standby_or_running():
     assert not lifecycle.is_approved(ota, [listed('ota-s', 'FINISHED')])
     assert not lifecycle.is_approved(ota, [listed('ota-other', 'RUNNING')])   # another task is not the group's current one
     assert not lifecycle.is_approved(OtaInfo(V1, V2, ''), [listed('ota-s', 'RUNNING')])
-    assert lifecycle.is_up_to_date(OtaInfo(V2, '', 'whatever')) and not lifecycle.is_up_to_date(ota)
+    assert lifecycle.is_up_to_date(OtaInfo(V2, '', 'whatever'), V2) and not lifecycle.is_up_to_date(ota, V2)
+    assert not lifecycle.is_up_to_date(OtaInfo(V1, '', 'whatever'), V2)   # offered nothing, but runs another version
 
 
 def test_an_approval_took_effect_exactly_when_the_task_id_changed():

@@ -131,7 +131,7 @@ NOW = datetime.datetime(2026, 11, 30, 6, 0, 30, tzinfo=datetime.timezone.utc)
 
 def test_approval_defaults_to_now_and_keeps_group_order():
     spec = options.approval({'app_instance_group_ids': ['aig-2', ' aig-1 ', 'aig-2'], 'ota_version': ' v2 ', 'start_time': 'now'}, NOW)
-    assert spec == options.Approval(('aig-2', 'aig-1'), 'v2', NOW, False)
+    assert spec == options.Approval(('aig-2', 'aig-1'), 'v2', NOW, False, NOW)
     assert options.approval({'app_instance_group_ids': ['aig-1'], 'ota_version': 'v2'}, NOW).explicit_start is False
 
 
@@ -153,7 +153,6 @@ def test_an_explicit_start_time(value, utc):
     ({'ota_version': None}, 'ota_version must not be empty'),
     ({'start_time': '2026-11-30T06:00'}, "start_time '2026-11-30T06:00' has no time zone"),
     ({'start_time': 'tonight'}, "start_time 'tonight' is not an ISO 8601 date and time"),
-    ({'start_time': '2026-11-30T05:55Z'}, "start_time '2026-11-30T05:55Z' is more than 5 minutes in the past"),
     ({'state': 'absent'}, 'state must be approved'),
 ])
 def test_bad_approvals_name_the_option(params, words):
@@ -162,6 +161,24 @@ def test_bad_approvals_name_the_option(params, words):
     with pytest.raises(OptionError) as err:
         options.approval(base, NOW)
     assert words in str(err.value)
+
+
+def test_a_start_time_in_the_past_is_refused_only_when_an_approval_is_to_be_sent():
+    """options.approval accepts it (a re-run still reports the groups); refuse_past_start is called before a write."""
+    base = {'app_instance_group_ids': ['aig-1'], 'ota_version': 'v2'}
+    old = options.approval(dict(base, start_time='2026-11-30T05:55Z'), NOW)
+    with pytest.raises(OptionError) as err:
+        options.refuse_past_start(old)
+    assert str(err.value).startswith('start_time 2026-11-30T05:55Z is more than 5 minutes in the past (now is 2026-11-30T06:00 UTC)')
+    with pytest.raises(OptionError, match='^ota_rollout_start_time 2026-11-30T05:55Z is more than 5 minutes'):
+        options.refuse_past_start(old, 'ota_rollout_start_time')
+    for value in ('now', '2026-11-30T05:56Z', '2026-12-01T00:00Z'):
+        options.refuse_past_start(options.approval(dict(base, start_time=value), NOW))
+
+
+def test_role_variables_of_the_connection_options():
+    assert options.role_variable('ota_rollout', 'region_id') == 'ota_rollout_region_id'
+    assert options.role_variable('ota_wait', 'timeout') == 'ota_wait_request_timeout'
 
 
 def test_group_filter():
