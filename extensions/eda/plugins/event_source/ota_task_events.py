@@ -36,6 +36,10 @@ description:
   - Errors that the client's retries could not get past are logged as warnings and the groups are polled
     again, with backoff; only a configuration error (an option, an unknown group, a credential) ends the
     source, at start, before any event.
+  - Throttling (the account's API rate limit, shared with every job that uses it) only makes a poll slower: the
+    poll completes and its events are exact. The next poll starts O(interval) seconds after the previous one
+    started or, after a poll that took longer than that, after a pause as long as the poll (max(O(interval), the
+    poll's own time)). The source warns once while the API throttles it, not at every poll.
   - Give credentials through environment variables (or vault), never literally in a rulebook
     (ansible-rulebook prints source arguments at -vv).
 requirements:
@@ -88,6 +92,8 @@ options:
     description: See M(alibabacloud.appstreaming.ota_task_info).
   max_concurrency:
     description: See M(alibabacloud.appstreaming.ota_task_info).
+  max_requests_per_second:
+    description: See M(alibabacloud.appstreaming.ota_task_info).
 notes:
   - An option set to null is taken as not set.
 """
@@ -103,6 +109,7 @@ SOURCE = 'alibabacloud.appstreaming.ota_task_events'
 CORE = 'ansible_collections.alibabacloud.appstreaming.plugins'
 LISTING_TIME_BUDGET = 600.0   # seconds one poll (every page of every group, retries included) may take
 FEEDBACK_ARGS = ('eda_feedback_queue',)   # what ansible-rulebook itself may add to the arguments
+QUIET_POLLS = 5   # polls in a row without throttling before a new throttling warning
 
 logger = logging.getLogger(SOURCE)
 
@@ -185,6 +192,7 @@ async def _poll(queue, core, client, config):
     failures = 0
     polls = 0
     next_poll = loop.time()
+    throttling = _Throttling(client.transport)
     while not config.max_polls or polls < config.max_polls:
         pause = next_poll - loop.time()
         if pause > 0:
@@ -194,6 +202,7 @@ async def _poll(queue, core, client, config):
         try:
             listing = await asyncio.to_thread(client.list_groups, config.query, time.monotonic() + LISTING_TIME_BUDGET)
         except core.errors.AppStreamingError as exc:
+            throttling.after(polls)
             if not started and _configuration_error(core, exc):
                 raise ConfigurationError('%s: %s' % (SOURCE, exc)) from None
             failures += 1
@@ -211,6 +220,7 @@ async def _poll(queue, core, client, config):
             continue
         started = True
         failures = 0
+        throttling.after(polls)
         unsettled = set(client.unsettled)
         del client.warnings[:]   # said below; the list would otherwise grow with every poll
         emitted = 0
@@ -224,8 +234,32 @@ async def _poll(queue, core, client, config):
                 emitted += 1
         logger.debug('%s: poll %d: %d events, %d ListOtaTask calls in all, %.2fs', SOURCE, polls, emitted,
                      client.transport.calls, loop.time() - began)
-        next_poll = began + config.interval
+        # A poll the API slowed down is followed by a pause as long as itself (at most half of a shared rate limit).
+        next_poll = max(began + config.interval, 2 * loop.time() - began)
     logger.info('%s: stopping after %d polls (max_polls)', SOURCE, polls)
+
+
+class _Throttling:
+    """Says once, not at every poll, that the API throttles the polls (they take longer; no event is lost).
+
+    It says so again only after QUIET_POLLS polls in a row that were not throttled.
+    """
+
+    def __init__(self, transport):
+        self._transport = transport
+        self._seen = transport.throttled
+        self._quiet = QUIET_POLLS   # polls in a row without throttling
+
+    def after(self, poll):
+        throttled, self._seen = self._transport.throttled - self._seen, self._transport.throttled
+        if not throttled:
+            self._quiet += 1
+            return
+        if self._quiet >= QUIET_POLLS:
+            logger.warning('%s: the API throttles the requests of this account (%d in poll %d): its rate limit is shared by '
+                           'every job that uses the account. Polls take longer; no event is lost. Said once while it lasts',
+                           SOURCE, throttled, poll)
+        self._quiet = 0
 
 
 def _configuration_error(core, exc):
