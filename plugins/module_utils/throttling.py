@@ -13,9 +13,9 @@ bucket filled at the client's allowed rate, so it waits instead of being sent an
 * while answers are accepted, the rate grows back along a cubic curve (CUBIC, as TCP): back at
   the rate of the last cut ``RETURN`` seconds after it, then probing beyond, slowly at first. The
   curve scales with that rate, so a client with a share of 10 requests/s probes as gently, for its
-  size, as one with 100 (botocore's fixed scale probes 1 request/s shares by a third within a
+  size, as one with 100 (botocore's fixed scale probes a share of 1 request/s by a third within a
   second), but never with a smaller scale than a client at SCALE_FLOOR: one that knows nothing
-  yet (its first request was throttled: MIN_RATE) is back at that rate within a few seconds;
+  yet (its first request was throttled: MIN_RATE) reaches 10 requests/s within about 8 seconds;
 * it never exceeds ``GROWTH_CAP`` x the measured accepted rate (an idle client does not bank a
   high rate), nor ``max_requests_per_second``;
 * ``x-acs-retry-after``: nothing is sent before the time the API asked for.
@@ -57,7 +57,6 @@ class RateLimiter:
         self.cap = cap
         self.rate = cap or MIN_RATE  # requests per second allowed now
         self.measured = _recent_rate(recent, now)  # requests per second accepted (smoothed)
-        self.highest = self.measured
         self.cuts = 0
         self._tokens = 1.0 if cap else 0.0
         self._filled = now
@@ -135,7 +134,6 @@ class RateLimiter:
         if now - self._sample >= SAMPLE:
             sample = self._count / (now - self._sample)
             self.measured = SMOOTHING * sample + (1 - SMOOTHING) * self.measured
-            self.highest = max(self.highest, self.measured)
             self._count = 0
             self._sample = now
 

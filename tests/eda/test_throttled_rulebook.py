@@ -22,25 +22,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from test_ota_gate_rulebook import AK, SECRET, Emulator, one_task, rulebook  # noqa: E402  pylint: disable=wrong-import-position
+from test_ota_gate_rulebook import RequestClock, one_task, rulebook, started  # noqa: E402  pylint: disable=wrong-import-position
 
 QPS = 8
 POLLS = 4
 HISTORY = ['aig-h%02d' % n for n in range(12)]   # 150 ended tasks each: 2 pages per poll
 PAGES_PER_POLL = 2 * len(HISTORY) + 2
 WARNING = 'the API throttles the requests of this account'
-
-
-class PageClock:
-    """Seconds = ListOtaTask pages answered: statuses change between polls, however slow a throttled poll is."""
-
-    def __init__(self):
-        self.server = None
-
-    def __call__(self):
-        if self.server is None:
-            return 0.0
-        return float(self.server._stats['ok_calls'].get('ListOtaTask', 0))  # pylint: disable=protected-access
 
 
 def received(output):
@@ -56,16 +44,11 @@ def received(output):
 
 @pytest.fixture
 def quota_emulator():
-    clock = PageClock()
     at = 2 * PAGES_PER_POLL   # after the pages of polls 1 and 2: poll 3 sees the change
     groups = {'aig-ok': one_task('ota-ok', 'FINISHED', at), 'aig-bad': one_task('ota-bad', 'FAILED', at)}
     groups.update({g: {'generate': {'count': 150, 'status': 'FINISHED'}} for g in HISTORY})
-    data = {'accounts': [{'access_key_id': AK, 'access_key_secret': SECRET}], 'groups': groups}
-    server = Emulator(data=data, qps=QPS, latency_ms=30)
-    server._now = clock  # pylint: disable=protected-access
-    server.load(data)
-    clock.server = server
-    server.start()
+    # the timelines run on pages answered: a refused request does not move them
+    server = started(groups, RequestClock('ok_calls'), qps=QPS, latency_ms=30)
     yield server
     server.stop()
 
