@@ -53,5 +53,3 @@ def _no_such_host(exc):
         todo.extend((getattr(error, 'reason', None), getattr(error, '_reason', None), error.__cause__, error.__context__))
         todo.extend(error.args)
     return False
-
-

@@ -249,8 +249,8 @@ def targets(report):
         add('8 ota_task_info at once: wall time, first start to last end', '%.1f s (%.2fx the floor of %.0f s; jobs ended at %s s)' % (
             jobs['wall_s'], jobs['wall_s'] / jobs['floor_s'], jobs['floor_s'], ', '.join('%.0f' % w for w in jobs['job_walls_s'])),
             '<= %g x floor + %g s = %.0f s' % (JOBS_WALL[0], JOBS_WALL[1], bound), jobs['wall_s'] <= bound)
-        add('8 ota_task_info at once: requests throttled', '%.1f %% (%d of %d)' % (100 * share(jobs), jobs['throttled'],
-                                                                                 jobs['throttled'] + jobs['accepted']),
+        sent = jobs['throttled'] + jobs['accepted']
+        add('8 ota_task_info at once: requests throttled', '%.1f %% (%d of %d)' % (100 * share(jobs), jobs['throttled'], sent),
             '<= %.0f %%' % (100 * THROTTLED_SHARE), share(jobs) <= THROTTLED_SHARE)
         good = jobs['goodput']
         add('8 ota_task_info at once: goodput, accepted requests per second / the quota, once adapted (10 s after the start to '
@@ -285,8 +285,8 @@ def markdown(report, rows):
                  QPS, report['latency_ms'], WAVE_QPS), '',
              '| target | measured | goal | result |', '|---|---|---|---|']
     for row in rows:
-        lines.append('| %s | %s | %s | %s |' % (row['target'], row['measured'], row['goal'],
-                                               'info' if row['pass'] is None else ('PASS' if row['pass'] else 'FAIL')))
+        verdict = 'info' if row['pass'] is None else ('PASS' if row['pass'] else 'FAIL')
+        lines.append('| %s | %s | %s | %s |' % (row['target'], row['measured'], row['goal'], verdict))
     return '\n'.join(lines) + '\n'
 
 

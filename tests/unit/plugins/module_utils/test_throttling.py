@@ -69,7 +69,9 @@ def test_the_rate_recovers_while_answers_are_accepted_back_to_the_cut_then_beyon
     cut = clock()
     limiter.throttled_answer(cut)
     rates = send(limiter, clock, 8.0)
-    at = lambda seconds: [rate for when, rate, _measured in rates if when <= cut + seconds][-1]  # noqa: E731
+
+    def at(seconds):
+        return [rate for when, rate, _measured in rates if when <= cut + seconds][-1]
     assert at(0.5) < at(1.5) < at(RETURN - 0.3) < 10.0      # climbing back, concave
     assert at(RETURN + 0.3) == pytest.approx(10.0, rel=0.02)  # at the rate of the cut RETURN seconds after it
     assert at(RETURN + 0.3) - at(RETURN - 0.3) < 0.1          # and lingering there
