@@ -88,20 +88,34 @@ options:
     default: 10
   retries:
     description:
-      - How many times one failed request is retried (0 to 50) on throttling (C(Throttling*)), C(ServiceUnavailable),
-        C(InternalError), any HTTP 5xx, connection errors, read timeouts and truncated answers.
+      - How many times one failed request is retried (0 to 50) on C(ServiceUnavailable), C(InternalError), any HTTP 5xx,
+        connection errors, read timeouts and truncated answers.
       - Retries wait with exponential backoff and full jitter (at most 20 seconds, or what the API asks with
         C(x-acs-retry-after)); a request never spends more than 300 seconds retrying.
         Authentication and validation errors are never retried; a host name that does not exist (a mistyped
         O(region_id) or O(endpoint)) is retried once.
+      - Throttling (C(Throttling*)) does not count against O(retries). The account's API rate limit is shared by every
+        job that uses it, so throttling is normal at fleet scale; it slows a job down and is bounded only by time
+        (a listing's 600 seconds, O(alibabacloud.appstreaming.ota_task_wait#module:wait_timeout) for a wait, or 300
+        seconds for a single request). From the first throttling answer on, requests wait for the client's own
+        adaptive send rate instead of being sent and refused, as in botocore's C(adaptive) retry mode; the rate is
+        cut when the API throttles, grows back while it accepts, and nothing is sent before C(x-acs-retry-after).
     type: int
     default: 6
   max_concurrency:
     description:
       - At most this many requests are in flight at once (1 to 64). Pages after the first and delivery groups are
-        fetched concurrently; when the API throttles, the concurrency is halved and grows back on success.
+        fetched concurrently. The first round trip sends at most 8 and each accepted answer opens one more slot;
+        when the API throttles, the concurrency is halved and grows back on success.
+      - Lowering it does not help against throttling, which is a limit on requests per second, not on requests at once.
     type: int
     default: 16
+  max_requests_per_second:
+    description:
+      - Never send more than this many requests per second (greater than 0), for an account whose API rate limit you know
+        and share, for example half the limit for each of two jobs that run at once.
+      - Without it, the rate is not limited until the API throttles, and then adapts by itself.
+    type: float
 requirements:
   - python >= 3.9
   - requests
@@ -169,4 +183,7 @@ options:
   max_concurrency:
     vars:
       - name: ansible_appstreaming_max_concurrency
+  max_requests_per_second:
+    vars:
+      - name: ansible_appstreaming_max_requests_per_second
 '''

@@ -238,6 +238,17 @@ class PollSchedule:
         self._failures[group_id] = 0
         self._next[group_id] = began + self.interval
 
+    def slowed(self, began, ended):
+        """After a poll that took longer than the interval (throttling slowed it), pause as long as it took.
+
+        So the next poll starts after max(interval, the poll's own time), and a gate that the API
+        slows down takes at most half of a rate limit it shares with other jobs.
+        """
+        floor = ended + (ended - began)
+        for group_id, when in self._next.items():
+            if when < floor:
+                self._next[group_id] = floor
+
     def failed(self, group_id, began):
         """Record a failed poll of the group; returns the seconds to its next poll."""
         self._failures[group_id] += 1

@@ -62,6 +62,7 @@ def connection_argument_spec():
         timeout=dict(type='float', default=10.0),
         retries=dict(type='int', default=6),
         max_concurrency=dict(type='int', default=16),
+        max_requests_per_second=dict(type='float'),
     )
 
 
@@ -103,6 +104,7 @@ class ConnectionSettings(NamedTuple):
     timeout: float
     retries: int
     max_concurrency: int
+    max_requests_per_second: Optional[float] = None  # None: adapt to throttling only
 
 
 def is_loopback(hostname):
@@ -211,6 +213,7 @@ def connection_settings(params, profile_region=None):
         timeout=_positive(params, 'timeout'),
         retries=_positive(params, 'retries', int, minimum=0, maximum=50),
         max_concurrency=_positive(params, 'max_concurrency', int, minimum=1, maximum=64),
+        max_requests_per_second=_positive(params, 'max_requests_per_second'),
     )
 
 

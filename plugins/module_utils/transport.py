@@ -3,13 +3,15 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Signed HTTP calls with retries: one requests Session, timeouts, backoff, error mapping.
 
-Each call is retried on its own (a failed page never restarts a listing) on throttling,
-server errors, dropped connections, read timeouts and truncated bodies, with exponential
-backoff and full jitter that honours ``x-acs-retry-after``. Auth and validation errors
-are never retried; a host name the resolver says does not exist (a mistyped region or
-endpoint) is retried once; a temporary DNS failure like any other. A shared
-:class:`AdaptiveLimiter` bounds the requests in flight and halves that bound when the API
-throttles.
+Each call is retried on its own (a failed page never restarts a listing) on server errors,
+dropped connections, read timeouts and truncated bodies, with exponential backoff and full
+jitter, at most ``retries`` times. Auth and validation errors are never retried; a host name the
+resolver says does not exist (a mistyped region or endpoint) is retried once; a temporary DNS
+failure like any other. A shared :class:`AdaptiveLimiter` bounds the requests in flight.
+
+Throttling is not failure: a throttled request is sent again when the client's adaptive send rate
+(throttling.RateLimiter, from the first throttling answer on) gives it a token, however often,
+until the caller's deadline (a listing's, a wait's; RETRY_TIME_BUDGET for a call without one).
 
 Any answer whose ``Code`` is present and not ``success`` is an API error, even with HTTP 200.
 A write (``write=True``, ApproveOtaTask) is resent only when the API cannot have applied it:
@@ -23,8 +25,8 @@ from __future__ import annotations
 import datetime
 import json
 import os
+from collections import deque
 import random
-import socket
 import threading
 import time
 from urllib.parse import urlencode
@@ -49,8 +51,8 @@ RETRY_AFTER_CAP = 60.0   # longest wait a server's x-acs-retry-after may ask for
 RETRY_TIME_BUDGET = 300.0  # seconds one call may spend retrying, whatever ``retries`` says
 CONNECT_TIMEOUT_CAP = 10.0
 MIN_ATTEMPT_SECONDS = 0.5  # the last attempt before a deadline still gets this long
-# The resolver's answers for a host that does not exist (EAI_AGAIN, a temporary failure, is not one of them).
-NO_SUCH_HOST = frozenset(code for code in (getattr(socket, 'EAI_NONAME', None), getattr(socket, 'EAI_NODATA', None)) if code is not None)
+START_WINDOW = 8  # requests in flight at first; each accepted answer adds one (up to max_concurrency) until the first throttle
+ACCEPTED_SAMPLE = 64  # times of the last accepted answers kept: the client's rate when the first throttle comes
 NO_SUCH_HOST_RETRIES = 1  # a host name the resolver says does not exist is retried once, not ``retries`` times
 
 
@@ -67,22 +69,25 @@ class _Retry(Exception):
 
 
 class AdaptiveLimiter:
-    """Bounds requests in flight; halves the bound on throttling, grows it back on success.
+    """Bounds requests in flight: a small window that grows, halved on throttling, grown back on success.
 
-    ``with limiter as epoch:`` waits for a free slot. One burst of throttling answers cuts
-    the bound once, not once per answer: only a request admitted since the last cut
+    ``with limiter as epoch:`` waits for a free slot. The window starts at START_WINDOW and, until
+    the first throttle, each accepted answer adds a slot (it doubles every round trip, up to
+    ``maximum``): jobs that start together know nothing of each other. One burst of throttling
+    answers cuts the bound once, not once per answer: only a request admitted since the last cut
     (same ``epoch``) may cut it again, as TCP halves its window once per round trip.
     ``lowest`` and ``cuts`` tell how far and how often it went down.
     """
 
     def __init__(self, maximum):
         self.maximum = max(1, int(maximum))
-        self.limit = self.maximum
-        self.lowest = self.maximum
+        self.limit = min(self.maximum, START_WINDOW)
+        self.lowest = self.limit
         self.cuts = 0
         self._epoch = 0
         self._in_flight = 0
         self._successes = 0
+        self._slow_start = True
         self._cond = threading.Condition()
 
     def acquire(self, deadline=None, clock=time.monotonic):
@@ -112,6 +117,7 @@ class AdaptiveLimiter:
 
     def throttled(self, epoch=None):
         with self._cond:
+            self._slow_start = False
             if epoch is not None and epoch != self._epoch:
                 return  # this burst has already cut the bound
             self._epoch += 1
@@ -124,6 +130,10 @@ class AdaptiveLimiter:
     def succeeded(self):
         with self._cond:
             if self.limit < self.maximum:
+                if self._slow_start:
+                    self.limit += 1
+                    self._cond.notify_all()
+                    return
                 self._successes += 1
                 if self._successes >= self.limit:  # additive increase: +1 per window of successes
                     self.limit += 1
@@ -153,6 +163,11 @@ class Transport:
         self._session.trust_env = False
         self._proxies, self._verify = environment['proxies'], environment['verify']
         self.calls = 0  # HTTP requests sent, for callers that report them
+        self.throttled = 0  # throttling answers among them
+        self.rate = None  # throttling.RateLimiter: from the first throttling answer on (or max_requests_per_second)
+        self._accepted = deque(maxlen=ACCEPTED_SAMPLE)  # when the last answers were accepted, until then
+        if settings.max_requests_per_second:
+            self._rate_limiter()
 
     def close(self):
         self._session.close()
@@ -167,21 +182,36 @@ class Transport:
         """
         attempt = 0
         waited = 0.0
+        throttled = None  # the last throttling answer to this call
         while True:
-            epoch = None
+            epoch = sent = None
             try:
                 epoch = self.limiter.acquire(deadline, self._clock)
                 if epoch is False:
-                    raise _deadline_error('%s: no free request slot (max_concurrency) before the deadline' % action)
+                    raise self._no_time(action, throttled)
                 try:
+                    if self.rate is not None and not self.rate.acquire(deadline):
+                        raise self._no_time(action, throttled)
+                    sent = self._clock()
                     result = self._once(action, params, deadline, query)
                 finally:
                     self.limiter.release()
                 self.limiter.succeeded()
+                if self.rate is None:
+                    self._accepted.append(sent)
+                else:
+                    self.rate.accepted()
                 return result
             except _Retry as retry:
                 if retry.throttled:
+                    # Not a failure, and not a retry: sent again when a token comes, until the deadline.
+                    throttled = retry.final
+                    self.throttled += 1
                     self.limiter.throttled(epoch)
+                    self._rate_limiter().throttled_answer(sent, retry.retry_after and min(retry.retry_after, RETRY_AFTER_CAP))
+                    if deadline is None:
+                        deadline = self._clock() + RETRY_TIME_BUDGET
+                    continue
                 if write and not retry.answered:
                     raise OutcomeUnknown('%s: the outcome is unknown: %s' % (action, str(retry.final).rstrip('.'))) from None
                 delay = self._backoff(attempt, retry.retry_after)
@@ -193,6 +223,20 @@ class Transport:
                 waited += delay
                 attempt += 1
 
+    def _rate_limiter(self):
+        """The adaptive send rate, made at the first throttling answer: throttling.py is not imported before."""
+        if self.rate is None:
+            from .throttling import RateLimiter
+            self.rate = RateLimiter(self._clock, self._sleep, self.settings.max_requests_per_second, self._accepted)
+        return self.rate
+
+    def _no_time(self, action, throttled):
+        """The deadline came before a request could be sent: a later poll, if any is left, may do better."""
+        if self.rate is not None:
+            from .throttling import out_of_time
+            return out_of_time(self, action, throttled)
+        return _deadline_error('%s: no free request slot (max_concurrency) before the deadline' % action)
+
     def _backoff(self, attempt, retry_after):
         if retry_after is not None:
             return min(retry_after, RETRY_AFTER_CAP)
@@ -203,10 +247,7 @@ class Transport:
         """The error to raise once retrying stops; ``transient`` tells a waiter it may poll again."""
         gave_up = 'Gave up after %d attempt%s%s' % (attempts, '' if attempts == 1 else 's', ' at the deadline' if out_of_time else '')
         if isinstance(final, ApiError):
-            hint = final.hint
-            if final.code in THROTTLING_CODES:
-                hint = 'The API kept throttling: raise retries or lower max_concurrency'
-            hint = '%s. %s' % (hint, gave_up) if hint else gave_up
+            hint = '%s. %s' % (final.hint, gave_up) if final.hint else gave_up
             final = ApiError(final.action, final.code, final.api_message, final.request_id, final.status, final.recommend, hint)
         else:
             final.args = ('%s. %s' % (str(final).rstrip('.'), gave_up),)
@@ -255,16 +296,13 @@ class Transport:
                                           timeout=(min(timeout, CONNECT_TIMEOUT_CAP), timeout), allow_redirects=False)
             content = response.content
         except requests.exceptions.SSLError as exc:
-            raise TransportError(_tls_error(action, url, _reason(exc), self.settings.verify)) from None
+            from .connection_errors import tls_error  # error paths live apart: every module start compiles this file
+            raise TransportError(tls_error(action, url, _reason(exc), self.settings.verify)) from None
         except (requests.exceptions.Timeout, requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as exc:
-            if _no_such_host(exc):
-                # A mistyped region or endpoint: one more try only (macOS says the same while the network is down).
-                if isinstance(exc, requests.exceptions.ProxyError):
-                    advice = "The proxy's host name could not be resolved: check HTTPS_PROXY, HTTP_PROXY and NO_PROXY"
-                else:
-                    advice = ('The host name could not be resolved: check region_id (the endpoint is '
-                              'appstream-center.<region_id>.aliyuncs.com) or endpoint')
+            from .connection_errors import unknown_host
+            advice = unknown_host(exc, isinstance(exc, requests.exceptions.ProxyError))
+            if advice:  # a mistyped region or endpoint: one more try only (macOS says the same while the network is down)
                 raise _Retry(TransportError('%s: could not get an answer from %s: %s. %s' % (action, url, _reason(exc), advice)),
                              attempts=NO_SUCH_HOST_RETRIES) from None
             raise _Retry(TransportError('%s: could not get an answer from %s: %s' % (action, url, _reason(exc)))) from None
@@ -336,38 +374,6 @@ def _retry_after(value):
     except (TypeError, ValueError):
         return None
     return millis / 1000.0 if millis > 0 else None
-
-
-def _tls_error(action, url, reason, verify):
-    """What a failed TLS handshake means: an untrusted or misnamed certificate, or no TLS at all."""
-    if 'certificate verify failed' not in reason.lower():
-        advice = 'The TLS handshake failed: check that the endpoint serves https'
-    elif 'mismatch' in reason.lower():
-        advice = 'The certificate was not issued for this host: use the host name it names in endpoint'
-    elif isinstance(verify, str):
-        advice = 'The certificate is not signed by a CA in ca_bundle %s' % verify
-    else:
-        advice = 'The certificate is not trusted: set ca_bundle to the CA that signed it, or validate_certs: false for a test endpoint'
-    return '%s: TLS error talking to %s: %s. %s' % (action, url, reason, advice)
-
-
-def _no_such_host(exc):
-    """True when the name resolver said the host does not exist (not a temporary failure such as EAI_AGAIN).
-
-    requests wraps the resolver's socket.gaierror in urllib3 errors: follow reason, cause and context."""
-    todo, seen = [exc], set()
-    while todo:
-        error = todo.pop()
-        if not isinstance(error, BaseException) or id(error) in seen:
-            continue
-        seen.add(id(error))
-        if isinstance(error, socket.gaierror):
-            if error.errno in NO_SUCH_HOST:
-                return True
-            continue
-        todo.extend((getattr(error, 'reason', None), getattr(error, '_reason', None), error.__cause__, error.__context__))
-        todo.extend(error.args)
-    return False
 
 
 def _reason(exc):

@@ -8,6 +8,8 @@ for, older ended tasks and superseded ones are history). This module only polls:
 concurrently) through one OtaTaskClient, on a monotonic clock. Errors that retries could not get
 past are polled through until the deadline; the deadline bounds every request and the wait for
 a free request slot (a credential request already started keeps its library's own timeouts).
+Throttling only makes a poll slower: the poll goes on until it completes or the deadline comes,
+and the next one starts after max(poll_interval, the poll's own time).
 """
 
 from __future__ import annotations
@@ -114,6 +116,7 @@ class Waiter:
         state = None
         while True:
             polls += 1
+            began, sent, throttled = self._clock(), self.client.transport.calls, self.client.transport.throttled
             try:
                 listing = self.client.list_groups(query, deadline=deadline)
                 last_error = None
@@ -135,7 +138,14 @@ class Waiter:
                     return self._result(state, polls, now - start, timed_out=False)
             if now >= deadline:
                 return self._result(state, polls, now - start, timed_out=True, error=last_error)
-            self._sleep(max(0.0, min(spec.poll_interval, deadline - now)))
+            # A slow poll (the API throttled it) is followed by a pause as long as itself: the gate
+            # takes at most half of a rate limit it shares with other jobs.
+            pause = max(spec.poll_interval, now - began)
+            if self.client.transport.throttled > throttled:
+                self._progress('poll %d took %s: the API throttled %d of its %d requests (the rate limit of the account); '
+                               'the next poll starts in %s' % (polls, duration(now - began), self.client.transport.throttled - throttled,
+                                                               self.client.transport.calls - sent, duration(pause)))
+            self._sleep(max(0.0, min(pause, deadline - now)))
 
     def _evaluate(self, listing, elapsed):
         verdicts = [self._gates[group_id].observe(group_tasks) for group_id, _total, group_tasks in listing]

@@ -15,8 +15,8 @@ description:
   - A group has an OTA update available when its RV(app_instance_groups[].ota.new_ota_version) is not empty;
     RV(app_instance_groups[].ota.task_id) then names the pending update task, which the module
     M(alibabacloud.appstreaming.ota_task) approves.
-  - Pages after the first are fetched concurrently; throttling, server errors and dropped connections are retried
-    per request.
+  - Pages after the first are fetched concurrently; server errors and dropped connections are retried per request,
+    and throttling slows the listing down instead of failing it.
 author:
   - App Streaming collection maintainers (@alibabacloud-ansible)
 options:

@@ -12,8 +12,9 @@ version_added: 0.1.0
 description:
   - Lists the over-the-air (OTA) update tasks of one or more Alibaba Cloud App Streaming (Wuying) delivery groups
     with the C(ListOtaTask) API, reading every page, and summarises their statuses.
-  - Pages after the first and the groups are fetched concurrently; throttling, server errors and dropped
-    connections are retried per request.
+  - Pages after the first and the groups are fetched concurrently; server errors and dropped connections are retried
+    per request. Throttling (the account's API rate limit, shared by every job that uses it) slows the listing down
+    instead of failing it, within the listing's 600 seconds; see O(retries) and O(max_requests_per_second).
   - Tasks are returned in API order (newest first), group by group in the order given, each task once.
   - C(ListOtaTask) returns a group's history, so C(all_terminal) is no gate (it is true for an empty list and when every
     task FAILED). Per group, RV(groups) also gives what the C(alibabacloud.appstreaming.ota_wait) gate would decide from

@@ -37,6 +37,10 @@ description:
     free request slot included. A credential request already started (STS C(AssumeRole), the default chain) keeps the
     alibabacloud-credentials timeouts (at most 15 seconds for STS). Errors that outlast the per-request retries are
     polled through until the deadline; a status this collection does not know counts as in flight, with one warning.
+  - Throttling (the account's API rate limit, shared with every job that uses it) does not fail a poll, it makes it
+    slower - the poll goes on until it completes or O(wait_timeout) comes, and the next poll starts after
+    max(O(poll_interval), the poll's own time), so the wait takes at most half of a rate limit it shares. The wait fails
+    only on its own O(wait_timeout) or after a poll that really failed.
   - Prints one progress line per group at every poll, at default verbosity.
   - The role C(alibabacloud.appstreaming.ota_wait) wraps this action with variables, a fact and a summary.
 author:
@@ -65,7 +69,7 @@ options:
     type: float
     default: 1800
   poll_interval:
-    description: Seconds between polls, at least 2.
+    description: Seconds from the end of one poll to the next, at least 2 (after a poll that took longer, as long as that poll).
     type: float
     default: 15
   success_statuses:

@@ -170,9 +170,9 @@ def http(method, url, body=None):
 class EmulatorProcess:
     """tests/emulator/ota_emulator.py in its own process (it must not share our GIL)."""
 
-    def __init__(self, data_path, latency_ms):
+    def __init__(self, data_path, latency_ms, extra=()):
         self.command = [sys.executable, str(EMULATOR), '--data', str(data_path), '--latency-ms', str(latency_ms),
-                        '--port', '0', '--max-seconds', '3600']
+                        '--port', '0', '--max-seconds', '3600'] + list(extra)
         self.proc = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         if not line:

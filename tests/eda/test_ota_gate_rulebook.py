@@ -45,13 +45,16 @@ SUCCESS_PLAYBOOK = """---
 
 
 class RequestClock:
-    def __init__(self):
+    """Seconds = ListOtaTask requests answered (``counter='ok_calls'``: pages answered, refused requests left out)."""
+
+    def __init__(self, counter='calls'):
         self.server = None
+        self.counter = counter
 
     def __call__(self):
         if self.server is None:
             return 0.0
-        return float(self.server._stats['calls'].get('ListOtaTask', 0))  # pylint: disable=protected-access
+        return float(self.server._stats[self.counter].get('ListOtaTask', 0))  # pylint: disable=protected-access
 
 
 def one_task(task_id, final, at):
@@ -61,19 +64,24 @@ def one_task(task_id, final, at):
 
 
 def scenario(**groups):
+    """The emulator data of these groups, with the test's key."""
     return {'accounts': [{'access_key_id': AK, 'access_key_secret': SECRET}], 'groups': groups}
+
+
+def started(groups, clock, **kwargs):
+    """An emulator of these groups (and the test's key) whose task timelines run on ``clock``, started."""
+    data = scenario(**groups)
+    server = Emulator(data=data, **kwargs)
+    server._now = clock  # pylint: disable=protected-access
+    server.load(data)
+    clock.server = server
+    return server.start()
 
 
 @pytest.fixture
 def emulator():
     """The emulator with aig-ok (its task RUNNING -> FINISHED) and aig-bad (RUNNING -> FAILED), both after 4 polls."""
-    clock = RequestClock()
-    data = scenario(**{'aig-ok': one_task('ota-ok', 'FINISHED', 8), 'aig-bad': one_task('ota-bad', 'FAILED', 8)})
-    server = Emulator(data=data)
-    server._now = clock  # pylint: disable=protected-access
-    server.load(data)
-    clock.server = server
-    server.start()
+    server = started({'aig-ok': one_task('ota-ok', 'FINISHED', 8), 'aig-bad': one_task('ota-bad', 'FAILED', 8)}, RequestClock())
     yield server
     server.stop()
 

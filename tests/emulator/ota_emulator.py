@@ -812,6 +812,17 @@ def _pick_fault(rules, seq):
     return kind
 
 
+def _take_token(bucket, rate):
+    """Take one token from a [tokens, last refill] bucket filled at ``rate`` per second (burst = rate)."""
+    now = time.monotonic()
+    tokens = min(max(1.0, rate), bucket[0] + (now - bucket[1]) * rate)
+    if tokens < 1.0:
+        bucket[0], bucket[1] = tokens, now
+        return False
+    bucket[0], bucket[1] = tokens - 1.0, now
+    return True
+
+
 def _loopback_host(host):
     if host == 'localhost':
         return '127.0.0.1'
@@ -1053,11 +1064,15 @@ class Emulator:
 
     def __init__(self, data=None, host='127.0.0.1', port=0, latency_ms=0, faults=None,
                  rate_limit=None, max_in_flight=None, certfile=None, keyfile=None, region_id='cn-shanghai',
-                 clock_offset=0, verbose=False):
+                 clock_offset=0, verbose=False, qps=0):
         self.host = _loopback_host(host)
         self._requested_port = int(port)
         self.latency_ms = float(latency_ms or 0)
         self.rate_limit = float(rate_limit) if rate_limit else None
+        self.qps = float(qps or 0)  # per-AccessKey quota (Throttling.User above it); 0: none
+        if self.qps < 0:
+            raise ValueError('qps must be 0 (no quota) or more')
+        self._key_buckets = {}
         self.max_in_flight = int(max_in_flight) if max_in_flight is not None else None
         self.region_id = region_id
         self.clock_offset = float(clock_offset or 0)
@@ -1471,19 +1486,31 @@ class Emulator:
                 self._bump(self._stats['throttled_by_limit'], 'max_in_flight')
                 return False
             if self.rate_limit:
-                now = time.monotonic()
-                burst = max(1.0, self.rate_limit)
                 if self._bucket is None:
-                    self._bucket = [burst, now]
-                tokens = min(burst, self._bucket[0] + (now - self._bucket[1]) * self.rate_limit)
-                if tokens < 1.0:
-                    self._bucket = [tokens, now]
+                    self._bucket = [max(1.0, self.rate_limit), time.monotonic()]
+                if not _take_token(self._bucket, self.rate_limit):
                     self._bump(self._stats['throttled_by_limit'], 'rate_limit')
                     return False
-                self._bucket = [tokens - 1.0, now]
             self._in_flight += 1
             self._stats['max_in_flight'] = max(self._stats['max_in_flight'], self._in_flight)
             return True
+
+    def _within_quota(self, req, params):
+        """The per-AccessKey quota (``qps``, burst = qps): False when this key's bucket is empty.
+
+        The key is read from the request as sent (signature not checked yet); one that does not
+        parse shares the bucket of ''. Refused requests take no token.
+        """
+        if not self.qps:
+            return True
+        match = AUTH_RE.match(req.header('authorization') or '')
+        key = match.group(1).split('/')[0] if match else (params.get('AccessKeyId') or '')
+        with self._lock:
+            bucket = self._key_buckets.setdefault(key[:128], [max(1.0, self.qps), time.monotonic()])
+            if _take_token(bucket, self.qps):
+                return True
+            self._bump(self._stats['throttled_by_limit'], 'qps')
+            return False
 
     def _sleep(self, seconds):
         if seconds > 0:
@@ -1667,7 +1694,10 @@ class Emulator:
         if gated and not self._admit():
             raise ApiError(400, 'Throttling.User', headers=self._retry_after_headers())
         try:
+            over_quota = gated and not self._within_quota(req, params)
             self._sleep(self.latency_ms / 1000.0)
+            if over_quota:  # answered after the same round trip as any other, like the real gateway
+                raise ApiError(400, 'Throttling.User', headers=self._retry_after_headers())
             fault = ctx['fault'] = self._next_fault(action)
             if fault in PRE_FAULTS or (fault in ('malformed', 'badshape') and action == 'ListOtaTask'):
                 resp = self._apply_fault(fault, params, rid)
@@ -2104,6 +2134,9 @@ def _build_parser():
     parser.add_argument('--hang-seconds', type=float, default=DEFAULT_HANG_SECONDS, help='duration of the hang fault')
     parser.add_argument('--rate-limit', type=float, default=None, metavar='RPS', help='appstream-center requests per second')
     parser.add_argument('--max-in-flight', type=int, default=None, metavar='N', help='concurrent appstream-center requests')
+    parser.add_argument('--qps', type=float, default=0.0, metavar='N',
+                        help='per-AccessKey quota: N appstream-center requests per second (burst N), Throttling.User above '
+                             'it, as the real gateway answers; 0 = off (default)')
     parser.add_argument('--certfile', help='serve HTTPS with this PEM certificate')
     parser.add_argument('--keyfile', help='private key for --certfile')
     parser.add_argument('--self-signed-cert', metavar='DIR', help='create a self-signed certificate in DIR and serve HTTPS')
@@ -2136,7 +2169,7 @@ def main(argv=None):
         if args.self_signed_cert:
             certfile, keyfile = make_self_signed_cert(args.self_signed_cert, args.host)
         emu = Emulator(data, host=args.host, port=args.port, latency_ms=args.latency_ms, faults=faults,
-                       rate_limit=args.rate_limit, max_in_flight=args.max_in_flight, certfile=certfile,
+                       rate_limit=args.rate_limit, max_in_flight=args.max_in_flight, qps=args.qps, certfile=certfile,
                        keyfile=keyfile, region_id=args.region_id, clock_offset=args.clock_offset, verbose=args.verbose)
         emu.start()
     except (ValueError, RuntimeError, OSError) as exc:

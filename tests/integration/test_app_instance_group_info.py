@@ -86,7 +86,8 @@ def test_release_notes_one_call_per_distinct_pending_task(emulator, ansible):
 
 def test_throttling_and_server_errors_on_every_call_still_give_the_exact_list(emulator, ansible):
     groups = {'aig-%03d' % n: pending(name='g%03d' % n, ota={'release_note': 'note %d' % n}) for n in range(120)}
-    server = emulator(groups, faults={'every': {'throttle': 5, 'http500': 11, 'reset': 13}, 'retry_after_ms': 20})
+    faults = {'every': {'http500': 11, 'reset': 13}, 'schedule': {'3': 'throttle', '40': 'throttle', '77': 'throttle'}, 'retry_after_ms': 20}
+    server = emulator(groups, faults=faults)
     _proc, result = ansible.module(MODULE, creds(server, release_notes=True, retries=12), check=True)
     assert ids(result) == [g['AppInstanceGroupId'] for g in server.groups()]
     assert all(g['ota']['release_note'] == 'note %d' % int(g['app_instance_group_id'][4:]) for g in result['app_instance_groups'])

@@ -21,11 +21,10 @@ from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import BACKOFF_BASE
 
 BIG = {'aig-1': {'generate': {'count': 250, 'status': 'FINISHED'}}}   # 3 pages of 100
-RETRIED = ('throttle', 'throttle_api', 'http500', 'http503', 'html502', 'reset', 'malformed', 'hang')
+RETRIED = ('http500', 'http503', 'html502', 'reset', 'malformed', 'hang')
+THROTTLED = ('throttle', 'throttle_api')   # not failures: waited through until the deadline, whatever `retries` says
 # What the error says once the retries are used up, per fault kind.
 GAVE_UP = {
-    'throttle': ('Throttling.User', 'The API kept throttling'),
-    'throttle_api': ('Throttling.Api', 'The API kept throttling'),
     'http500': ('InternalError', 'HTTP 500'),
     'http503': ('ServiceUnavailable', 'HTTP 503'),
     'html502': ('HTTP502', 'not Alibaba Cloud JSON (text/html)'),
@@ -35,8 +34,11 @@ GAVE_UP = {
 }
 
 
-def listing(server, faults=None, retries=6, timeout=1.0, **extra):
-    """List aig-1 in-process through the real client: (tasks, warnings, HTTP requests sent, backoff sleeps)."""
+def listing(server, faults=None, retries=6, timeout=1.0, throttled=None, **extra):
+    """List aig-1 in-process through the real client: (tasks, warnings, HTTP requests sent, backoff sleeps).
+
+    ``throttled``, a list, gets the number of throttling answers.
+    """
     sleeps = []
     if faults is not None:
         server.set_faults(faults)
@@ -46,6 +48,8 @@ def listing(server, faults=None, retries=6, timeout=1.0, **extra):
             result = client.query(query(params))
         finally:
             sent = client.transport.calls
+            if throttled is not None:
+                throttled.append(client.transport.throttled)
     return result['ota_tasks'], list(client.warnings), sent, sleeps
 
 
@@ -60,12 +64,40 @@ def test_each_fault_is_retried_to_the_exact_list(emulator, kind):
     assert len(sleeps) == 2 and all(0 <= s <= BACKOFF_BASE for s in sleeps)   # first-retry backoff, full jitter
 
 
-@pytest.mark.parametrize('kind', ['throttle', 'throttle_api'])
+@pytest.mark.parametrize('kind', THROTTLED)
+def test_each_throttling_answer_is_waited_through_to_the_exact_list(emulator, kind):
+    """With retries 0: a throttled page is not a failed one. It is sent again when the client's rate allows."""
+    server = emulator(BIG)
+    throttled = []
+    tasks, warnings, sent, sleeps = listing(server, {'schedule': {'1': kind, '3': kind}}, retries=0, throttled=throttled)
+    assert ids(tasks) == truth(server, 'aig-1') and not warnings
+    assert server.stats()['faults_injected'] == {kind: 2} and throttled == [2]
+    assert sent == 3 + 2                          # one extra request per throttling answer: no page is read twice, no restart
+    assert len(sleeps) == 4 and all(s > 0 for s in sleeps)   # from the first throttle on, every request waits for the rate
+
+
+@pytest.mark.parametrize('kind', THROTTLED)
 def test_throttling_waits_what_x_acs_retry_after_asks(emulator, kind):
     server = emulator(BIG)
     tasks, _warnings, sent, sleeps = listing(server, {'schedule': {'1': kind, '2': kind, '4': kind}, 'retry_after_ms': 1250})
     assert ids(tasks) == truth(server, 'aig-1')
-    assert sent == 3 + 3 and sleeps == [1.25, 1.25, 1.25]
+    assert sent == 3 + 3 and len([s for s in sleeps if abs(s - 1.25) < 0.01]) == 3   # exactly what the API asked, each time
+
+
+@pytest.mark.parametrize('kind', THROTTLED)
+def test_throttling_that_never_ends_stops_at_the_time_budget_saying_what_helps(emulator, kind):
+    server = emulator(BIG)
+    throttled = []
+    with pytest.raises(AppStreamingError) as err:
+        listing(server, {'every': {kind: 1}}, retries=2, throttled=throttled)
+    text = str(err.value)
+    assert text.startswith('ListOtaTask failed: %s: ' % ('Throttling.User' if kind == 'throttle' else 'Throttling.Api')), text
+    assert 'The API kept throttling until the deadline: the API throttled %d of the %d requests this client sent' % (
+        throttled[0], throttled[0]) in text
+    assert 'run fewer jobs against this account at once' in text and "raise the account's quota" in text
+    assert text.endswith('Gave up at the deadline') and err.value.transient
+    assert 'max_concurrency' not in text and 'raise retries' not in text
+    assert throttled[0] > 3                       # more than `retries` allows: throttling is bounded by time
 
 
 @pytest.mark.parametrize('kind', RETRIED)
@@ -141,7 +173,7 @@ def test_module_exact_list_through_every_retried_fault(emulator, ansible):
     server = emulator(TWO_GROUPS, faults=MIXED)
     _proc, result = ansible.module(MODULE, creds(server, app_instance_group_ids=['aig-1', 'aig-2'], timeout=2), check=True)
     assert ids(result['ota_tasks']) == truth(server, 'aig-1', 'aig-2') and result['total_count'] == 570
-    assert injected(server) == set(RETRIED)
+    assert injected(server) == set(RETRIED) | set(THROTTLED)
     assert 'warnings' not in result
 
 
@@ -166,7 +198,7 @@ def test_lookup_exact_list_through_faults_and_an_inserted_task(emulator, ansible
     _proc, tasks = ansible.play(LOOKUP_TASKS, lookup_vars(server, group_ids=['aig-1', 'aig-2'], ansible_appstreaming_timeout=2),
                                 check=True)
     assert ids(tasks) == truth(server, 'aig-1', 'aig-2') and len(tasks) == 571
-    assert injected(server) == set(RETRIED) | {'insert_head'}
+    assert injected(server) == set(RETRIED) | set(THROTTLED) | {'insert_head'}
 
 
 def test_lookup_fails_clearly_after_the_retry_budget(emulator, ansible):
@@ -187,7 +219,7 @@ def test_role_exact_tasks_through_every_retried_fault(emulator, ansible):
                                                        ota_wait_timeout=120, ota_wait_poll_interval=2), check=True)
     assert result['success'] and result['polls'] == 1
     assert ids(result['tasks']) == truth(server, 'aig-1', 'aig-2')
-    assert injected(server) == set(RETRIED) - {'hang'}
+    assert injected(server) == (set(RETRIED) | set(THROTTLED)) - {'hang'}
 
 
 def test_role_polls_through_failures_and_times_out_with_the_last_error(emulator, ansible):

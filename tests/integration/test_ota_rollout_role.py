@@ -151,7 +151,8 @@ def test_check_mode_prints_the_plan_and_approves_nothing(emulator, ansible):
 
 
 def test_throttling_and_server_errors_on_every_api_still_approve_each_group_once(emulator, ansible):
-    server = emulator(FIVE, faults={'every': {'throttle': 4, 'http500': 7, 'http503': 11}, 'retry_after_ms': 20})
+    faults = {'every': {'http500': 7, 'http503': 11}, 'schedule': {'2': 'throttle', '9': 'throttle', '20': 'throttle'}, 'retry_after_ms': 20}
+    server = emulator(FIVE, faults=faults)
     _proc, result = rollout(ansible, server, {'ota_rollout_ota_version': V2, 'ota_rollout_app_instance_group_ids': IDS,
                                               'ota_rollout_batch_size': 2}, check=True)
     assert result['success'] is True and approvals(server) == {g: 1 for g in IDS}

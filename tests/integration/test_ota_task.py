@@ -160,8 +160,9 @@ MANY = {'aig-%02d' % n: pending() for n in range(12)}
 
 
 @pytest.mark.parametrize('faults', [
-    {'every': {'throttle': 4, 'http500': 7, 'http503': 11}, 'retry_after_ms': 20},
-    {'every': {'throttle_api': 3}, 'actions': {'ApproveOtaTask': {'every': {'http500': 2}}}, 'retry_after_ms': 20},
+    {'every': {'http500': 7, 'http503': 11}, 'schedule': {'2': 'throttle', '9': 'throttle', '20': 'throttle'}, 'retry_after_ms': 20},
+    {'schedule': {'1': 'throttle_api', '5': 'throttle_api', '14': 'throttle_api'}, 'actions': {'ApproveOtaTask': {'every': {'http500': 2}}},
+     'retry_after_ms': 20},
 ], ids=['every-api', 'approve-500s'])
 def test_throttling_and_server_errors_still_approve_each_group_exactly_once(emulator, ansible, faults):
     server = emulator(MANY, faults=faults)

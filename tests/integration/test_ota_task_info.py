@@ -81,7 +81,7 @@ def test_page_size_and_page_number(emulator, ansible):
 
 
 def test_exact_list_through_throttling_errors_and_resets(emulator, ansible):
-    faults = {'every': {'throttle': 3, 'http500': 7, 'reset': 11}, 'retry_after_ms': 50}
+    faults = {'every': {'http500': 7, 'reset': 11}, 'schedule': {'1': 'throttle', '6': 'throttle', '13': 'throttle'}, 'retry_after_ms': 50}
     server = emulator({'aig-1': {'generate': {'count': 1200, 'status': 'FINISHED'}},
                        'aig-2': {'generate': {'count': 450, 'status': 'RUNNING'}}}, faults=faults)
     proc, result = ansible.module(MODULE, creds(server, app_instance_group_ids=['aig-1', 'aig-2']), check=True)

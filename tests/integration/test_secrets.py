@@ -26,7 +26,7 @@ from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors i
 STS_AK, STS_SECRET, STS_TOKEN = 'STS.static-scan-1', 'sts-scan-secret-7d03b9e2', 'sts-scan-token-c4a1f86e55'
 ACCOUNTS = [account(), account(access_key_id=STS_AK, access_key_secret=STS_SECRET, security_token=STS_TOKEN)]
 GROUPS = {'aig-1': {'tasks': [task('ota-1', 'FINISHED')], 'generate': {'count': 130}}}
-FAULTS = {'every': {'throttle': 3, 'http500': 5}, 'retry_after_ms': 10}   # retries happen with the secrets in use
+FAULTS = {'every': {'http500': 5}, 'schedule': {'2': 'throttle', '7': 'throttle_api'}, 'retry_after_ms': 10}   # retries with the secrets in use
 
 # Each way of giving the credentials: options (module arguments, lookup keywords, role variables), environment, files.
 SOURCES = {

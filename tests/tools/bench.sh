@@ -44,17 +44,29 @@ export PYTHONPATH="$COLLECTIONS"
 export ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS"
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
 cd "$STAGE" || exit 1
-rc=0
-"$VENV/bin/python" tests/bench/run_bench.py --sdk-python "$SDK_VENV/bin/python" --out "$BUILD/bench" "$@" || rc=$?
-echo
-echo "==================== discovery and approval (tests/bench/rollout_bench.py) ===================="
-rollout_rc=0
-"$VENV/bin/python" tests/bench/rollout_bench.py --out "$BUILD/bench" || rollout_rc=$?
-echo
-echo "==================== the event source (tests/tools/bench-eda.sh) ===================="
-eda_rc=0
-bash "$ROOT/tests/tools/bench-eda.sh" || eda_rc=$?   # (it stages again: run it last)
-for other in "$rollout_rc" "$eda_rc"; do
+# APPSTREAMING_BENCH_PARTS picks the parts to run (default all): main (run_bench.py, which gets the arguments),
+# rollout, throttling, eda. E.g. APPSTREAMING_BENCH_PARTS=throttling make bench reruns the throttling table only.
+parts=" ${APPSTREAMING_BENCH_PARTS:-main rollout throttling eda} "
+rc=0 rollout_rc=0 throttling_rc=0 eda_rc=0
+if [[ "$parts" == *" main "* ]]; then
+    "$VENV/bin/python" tests/bench/run_bench.py --sdk-python "$SDK_VENV/bin/python" --out "$BUILD/bench" "$@" || rc=$?
+fi
+if [[ "$parts" == *" rollout "* ]]; then
+    echo
+    echo "==================== discovery and approval (tests/bench/rollout_bench.py) ===================="
+    "$VENV/bin/python" tests/bench/rollout_bench.py --out "$BUILD/bench" || rollout_rc=$?
+fi
+if [[ "$parts" == *" throttling "* ]]; then
+    echo
+    echo "==================== throttling: a shared quota (tests/bench/throttling_bench.py) ===================="
+    "$VENV/bin/python" tests/bench/throttling_bench.py --out "$BUILD/bench" || throttling_rc=$?
+fi
+if [[ "$parts" == *" eda "* ]]; then
+    echo
+    echo "==================== the event source (tests/tools/bench-eda.sh) ===================="
+    bash "$ROOT/tests/tools/bench-eda.sh" || eda_rc=$?   # (it stages again: run it last)
+fi
+for other in "$rollout_rc" "$throttling_rc" "$eda_rc"; do
     if [[ $rc -eq 0 ]]; then
         rc=$other
     fi

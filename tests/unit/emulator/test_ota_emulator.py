@@ -653,6 +653,53 @@ def test_rate_limit():
         assert server.stats()['throttled_by_limit']['rate_limit'] == len(throttled)
 
 
+def test_qps_is_a_quota_per_access_key_answered_like_the_gateway():
+    """--qps N: each AccessKey gets N requests per second (burst N); above it 400 Throttling.User, after the latency."""
+    with Emulator(DATA, qps=3, latency_ms=100) as server:
+        started = time.monotonic()
+        results = [api(server) for _attempt in range(5)]
+        assert time.monotonic() - started >= 0.5          # every answer, throttled ones too, after the latency
+        assert [r.status for r in results[:3]] == [200, 200, 200]
+        throttled = [r for r in results if r.status == 400]
+        assert throttled and all(r.code == 'Throttling.User' for r in throttled)
+        assert set(throttled[0].json) == ERROR_KEYS and throttled[0].json['Message'] == 'Request was denied due to user flow control.'
+        assert 'x-acs-retry-after' not in throttled[0].headers
+        other = api(server, ak='AK-OTHER', secret='other-secret')   # another key has a bucket of its own
+        assert other.status == 200
+        legacy = rpc(server, 'ListOtaTask', API_VERSION, LIST, ak='AK-OTHER', secret='other-secret')   # the same key, signed RPC-style
+        assert legacy.status == 200
+        stats = server.stats()
+        assert stats['throttled_by_limit'] == {'qps': len(throttled)} and stats['ok_calls'] == {'ListOtaTask': 5 - len(throttled) + 2}
+        assert stats['faults_injected'] == {}
+
+
+def test_qps_refills_at_its_rate_and_a_refused_request_takes_no_token():
+    with Emulator(DATA, qps=5, faults={'retry_after_ms': 200}) as server:
+        assert [api(server).status for _attempt in range(5)] == [200] * 5
+        refused = api(server)
+        assert refused.status == 400 and refused.headers['x-acs-retry-after'] == '200'
+        time.sleep(0.25)                                   # a little more than one token
+        assert api(server).status == 200
+        assert Emulator(DATA).qps == 0 and server.qps == 5
+    with pytest.raises(ValueError, match='qps'):
+        Emulator(DATA, qps=-1)
+
+
+def test_cli_qps(tmp_path):
+    data_file = tmp_path / 'data.json'
+    data_file.write_text(json.dumps(DATA))
+    proc = _cli('--data', str(data_file), '--qps', '2', '--max-seconds', '20')
+    try:
+        ready = json.loads(proc.stdout.readline())
+
+        class Remote:
+            host, port, host_port = '127.0.0.1', ready['port'], '127.0.0.1:%d' % ready['port']
+        assert [api(Remote).status for _attempt in range(3)] == [200, 200, 400]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=10)
+
+
 def _concurrently(server, n, **kwargs):
     barrier = threading.Barrier(n)
     out = [None] * n

@@ -47,6 +47,9 @@ description:
   - Each group is polled on its own. Errors that the client's retries could not get past are logged as warnings, per group,
     and that group is polled again with backoff; only a configuration error (an option, an unknown group, a credential,
     the state file) ends the source, at start, before any event.
+  - Throttling (the account's API rate limit, shared with every job that uses it) only makes a poll slower: the
+    poll completes and its events are exact. A group is polled again O(interval) seconds after its last poll started or, after a poll that
+    took longer than that, after a pause as long as the poll (max(O(interval), the poll's own time)). The source warns once while the API throttles it, not at every poll.
   - Give credentials through environment variables (or vault), never literally in a rulebook
     (ansible-rulebook prints source arguments at -vv).
 requirements:
@@ -107,6 +110,8 @@ options:
     description: See M(alibabacloud.appstreaming.ota_task_info).
   max_concurrency:
     description: See M(alibabacloud.appstreaming.ota_task_info).
+  max_requests_per_second:
+    description: See M(alibabacloud.appstreaming.ota_task_info).
 notes:
   - An option set to null is taken as not set.
 """
@@ -123,6 +128,7 @@ SOURCE = 'alibabacloud.appstreaming.ota_task_events'
 CORE = 'ansible_collections.alibabacloud.appstreaming.plugins'
 LISTING_TIME_BUDGET = 600.0   # seconds one poll (every page of every group, retries included) may take
 FEEDBACK_ARGS = ('eda_feedback_queue',)   # what ansible-rulebook itself may add to the arguments
+QUIET_POLLS = 5   # polls in a row without throttling before a new throttling warning
 
 logger = logging.getLogger(SOURCE)
 
@@ -220,6 +226,7 @@ async def _poll(queue, core, client, config, saved):
     state = _StateWriter(core, config.state_file)
     started = False   # a group has been listed: the options and the credential work
     polls = 0
+    throttling = _Throttling(client.transport)
     while not config.max_polls or polls < config.max_polls:
         pause = schedule.next_time() - loop.time()
         if pause > 0:
@@ -232,6 +239,7 @@ async def _poll(queue, core, client, config, saved):
             for exc in errors.values():
                 if _configuration_error(core, exc):
                     raise ConfigurationError('%s: %s' % (SOURCE, exc)) from None
+        throttling.after(polls)
         unsettled = set(client.unsettled)
         del client.warnings[:]   # said below; the list would otherwise grow with every poll
         emitted = 0
@@ -257,6 +265,7 @@ async def _poll(queue, core, client, config, saved):
         del tracker.warnings[:]
         started = started or bool(listing)
         state.save(tracker)   # after the events are on the queue: a stop in between gives them again, never none
+        schedule.slowed(began, loop.time())   # a poll the API slowed down is followed by a pause as long as itself
         logger.debug('%s: poll %d: %d events, %d ListOtaTask calls in all, %.2fs (%d of %d groups due)', SOURCE, polls, emitted,
                      client.transport.calls, loop.time() - began, len(due), len(group_ids))
     logger.info('%s: stopping after %d polls (max_polls)', SOURCE, polls)
@@ -300,6 +309,29 @@ class _StateWriter:
             return
         self._written = document
         self._failing = False
+
+
+class _Throttling:
+    """Says once, not at every poll, that the API throttles the polls (they take longer; no event is lost).
+
+    It says so again only after QUIET_POLLS polls in a row that were not throttled.
+    """
+
+    def __init__(self, transport):
+        self._transport = transport
+        self._seen = transport.throttled
+        self._quiet = QUIET_POLLS   # polls in a row without throttling
+
+    def after(self, poll):
+        throttled, self._seen = self._transport.throttled - self._seen, self._transport.throttled
+        if not throttled:
+            self._quiet += 1
+            return
+        if self._quiet >= QUIET_POLLS:
+            logger.warning('%s: the API throttles the requests of this account (%d in poll %d): its rate limit is shared by '
+                           'every job that uses the account. Polls take longer; no event is lost. Said once while it lasts',
+                           SOURCE, throttled, poll)
+        self._quiet = 0
 
 
 def _configuration_error(core, exc):

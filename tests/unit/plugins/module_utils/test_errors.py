@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import errors
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import _tls_error
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.connection_errors import tls_error
 
 
 def test_the_clock_hint():
@@ -38,5 +38,5 @@ def test_hint_for_an_error_body_quoted_in_a_library_message():
     ('[SSL: WRONG_VERSION_NUMBER] wrong version number', True, 'check that the endpoint serves https'),
 ])
 def test_tls_advice(reason, verify, words):
-    text = _tls_error('ListOtaTask', 'https://127.0.0.1:1/', reason, verify)
+    text = tls_error('ListOtaTask', 'https://127.0.0.1:1/', reason, verify)
     assert text.startswith('ListOtaTask: TLS error talking to https://127.0.0.1:1/: ' + reason) and words in text

@@ -221,6 +221,18 @@ def test_each_group_backs_off_on_its_own():
     assert schedule.due(70.0) == ['aig-1', 'aig-2']   # back to the interval after a listing
 
 
+def test_a_poll_slower_than_the_interval_is_followed_by_a_pause_as_long_as_itself():
+    schedule = PollSchedule(['aig-1', 'aig-2'], 10.0, 0.0)
+    schedule.polled('aig-1', 0.0)
+    schedule.polled('aig-2', 0.0)
+    schedule.slowed(0.0, 4.0)                        # faster than the interval: the pace is kept
+    assert schedule.next_time() == 10.0
+    schedule.polled('aig-1', 10.0)
+    schedule.polled('aig-2', 10.0)
+    schedule.slowed(10.0, 35.0)                      # throttled: 25 s, so the next poll starts 25 s after it ended
+    assert schedule.next_time() == 60.0 and schedule.due(59.0) == []
+
+
 def test_state_file_option_is_a_path():
     config = source_config({'app_instance_group_ids': ['aig-1'], 'interval': 5, 'max_polls': 0, 'state_file': '/var/lib/x.json'})
     assert config.state_file == '/var/lib/x.json'

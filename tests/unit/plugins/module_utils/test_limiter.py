@@ -1,18 +1,51 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""AdaptiveLimiter: the bound on requests in flight, halved once per throttling burst, grown back on success."""
+"""AdaptiveLimiter: the bound on requests in flight: a small window that doubles each round trip until the first
+throttle, halved once per throttling burst, grown back on success."""
 
 from __future__ import annotations
 
 import threading
 import time
 
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import AdaptiveLimiter
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import START_WINDOW, AdaptiveLimiter
+
+
+def open_window(limiter):
+    """Accepted answers until the window is at its maximum (slow start)."""
+    while limiter.limit < limiter.maximum:
+        limiter.succeeded()
+
+
+def test_the_window_starts_small_and_grows_one_slot_per_accepted_answer_until_the_first_throttle():
+    """Jobs that start together know nothing of each other: each sends at most 8 at first (issue 19)."""
+    assert START_WINDOW == 8
+    limiter = AdaptiveLimiter(16)
+    assert (limiter.limit, limiter.maximum) == (8, 16)
+    grown = []
+    for _answer in range(10):
+        limiter.succeeded()
+        grown.append(limiter.limit)
+    assert grown == [9, 10, 11, 12, 13, 14, 15, 16, 16, 16]   # 8 answers of the first round trip: 16 for the second
+    assert AdaptiveLimiter(4).limit == 4 and AdaptiveLimiter(64).limit == 8
+
+
+def test_slow_start_ends_at_the_first_throttle():
+    limiter = AdaptiveLimiter(16)
+    limiter.succeeded()
+    limiter.throttled()
+    assert limiter.limit == 4                  # 9 // 2
+    limiter.succeeded()
+    assert limiter.limit == 4                  # additive now: one slot per window of accepted answers
+    for _answer in range(3):
+        limiter.succeeded()
+    assert limiter.limit == 5
 
 
 def test_a_burst_of_throttling_answers_halves_the_bound_once():
     limiter = AdaptiveLimiter(16)
+    open_window(limiter)
     epochs = []
     for _round in range(16):
         with limiter as epoch:
@@ -28,6 +61,7 @@ def test_a_burst_of_throttling_answers_halves_the_bound_once():
 
 def test_the_bound_never_drops_below_one_nor_grows_past_the_maximum():
     limiter = AdaptiveLimiter(4)
+    assert limiter.limit == 4
     for _round in range(10):
         limiter.throttled()
     assert limiter.limit == limiter.lowest == 1 and limiter.cuts == 2   # 4 -> 2 -> 1, then nothing left to cut
@@ -38,6 +72,7 @@ def test_the_bound_never_drops_below_one_nor_grows_past_the_maximum():
 
 def test_additive_increase_one_step_per_window_of_successes():
     limiter = AdaptiveLimiter(8)
+    assert limiter.limit == 8
     limiter.throttled()
     limiter.throttled()
     assert limiter.limit == 2

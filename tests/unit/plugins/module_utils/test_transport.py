@@ -18,10 +18,11 @@ import time
 import pytest
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import ApiError, ResponseError, TransportError
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import AdaptiveLimiter
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import RETRY_TIME_BUDGET, AdaptiveLimiter
 
 from ...helpers import (
-    AK, SECRET, STS_AK, STS_SECRET, STS_TOKEN, Sleeps, account, api_log, concurrently, list_params, sent_headers, sts_account, task, transport)
+    AK, SECRET, STS_AK, STS_SECRET, STS_TOKEN, FakeClock, Sleeps, account, api_log, concurrently, list_params, sent_headers, sts_account,
+    task, transport)
 
 ONE_TASK = {'aig-1': {'tasks': [task('ota-1')]}}
 REQUEST_ID = re.compile(r'^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$')
@@ -31,7 +32,7 @@ def task_ids(body):
     return [item['TaskId'] for item in body['TaskList']]
 
 
-@pytest.mark.parametrize('fault', ['throttle', 'throttle_api', 'http500', 'http503', 'html502', 'reset', 'malformed'])
+@pytest.mark.parametrize('fault', ['http500', 'http503', 'html502', 'reset', 'malformed'])
 def test_a_transient_failure_is_retried_then_succeeds(emulator, fault):
     server = emulator(ONE_TASK, faults={'schedule': {'1': fault}})
     sleeps = Sleeps()
@@ -54,20 +55,56 @@ def test_a_read_timeout_is_retried_then_succeeds(emulator):
 
 
 @pytest.mark.parametrize('fault', ['throttle', 'throttle_api'])
+def test_a_throttled_request_is_sent_again_without_using_up_a_retry(emulator, fault):
+    """Throttling is not failure (issue 19): with retries 0, five throttling answers in a row still end in the answer."""
+    server = emulator(ONE_TASK, faults={'schedule': {str(n): fault for n in range(1, 6)}})
+    clock = FakeClock()
+    client = transport(server, clock=clock, sleep=clock.sleep, retries=0)
+    assert task_ids(client.call('ListOtaTask', list_params(), deadline=clock() + 600)) == ['ota-1']
+    assert (client.calls, client.throttled) == (6, 5)
+    assert client.rate.cuts == 5   # one request in flight at a time: each answer is a round of its own
+
+
+def test_other_retryable_errors_keep_their_count_next_to_throttling(emulator):
+    server = emulator(ONE_TASK, faults={'schedule': {'1': 'throttle', '2': 'http500', '3': 'throttle', '4': 'http503'}})
+    clock = FakeClock()
+    client = transport(server, clock=clock, sleep=clock.sleep, retries=1)
+    with pytest.raises(ApiError) as err:
+        client.call('ListOtaTask', list_params(), deadline=clock() + 600)
+    assert err.value.code == 'ServiceUnavailable' and str(err.value).endswith('Gave up after 2 attempts')
+    assert (client.calls, client.throttled) == (4, 2)
+
+
+@pytest.mark.parametrize('fault', ['throttle', 'throttle_api'])
 @pytest.mark.parametrize('retry_after_ms, delay', [(1500, 1.5), (250, 0.25), (600000, 60.0)])
 def test_throttling_waits_what_x_acs_retry_after_says(emulator, fault, retry_after_ms, delay):
     server = emulator(ONE_TASK, faults={'schedule': {'1': fault, '2': fault}, 'retry_after_ms': retry_after_ms})
-    sleeps = Sleeps()
-    client = transport(server, sleep=sleeps, rng=lambda: 0.1)
+    clock = FakeClock()
+    client = transport(server, clock=clock, sleep=clock.sleep, rng=lambda: 0.1)
     client.call('ListOtaTask', list_params())
-    assert sleeps == [delay, delay]   # the header, not the jittered backoff (capped at 60 s)
+    assert clock.sleeps == [delay, delay]   # the header, capped at 60 s: the next request goes exactly then
 
 
-def test_throttling_without_retry_after_uses_the_backoff(emulator):
+def test_throttling_without_retry_after_waits_for_the_adaptive_rate(emulator):
+    """The first answer is throttled: nothing accepted yet, so the client starts at the slowest rate, 0.5/s."""
     server = emulator(ONE_TASK, faults={'schedule': {'1': 'throttle', '2': 'throttle'}})
-    sleeps = Sleeps()
-    transport(server, sleep=sleeps, rng=lambda: 0.1).call('ListOtaTask', list_params())
-    assert sleeps == pytest.approx([0.05, 0.1])
+    clock = FakeClock()
+    client = transport(server, clock=clock, sleep=clock.sleep, rng=lambda: 0.1)
+    client.call('ListOtaTask', list_params())
+    assert clock.sleeps == pytest.approx([2.0, 2.0])
+    assert client.calls == 3
+
+
+def test_after_a_throttle_every_api_waits_for_the_same_rate(emulator):
+    """One limiter per client, shared by every action: a throttled ListOtaTask paces the next GetOtaTaskByTaskId too."""
+    server = emulator(ONE_TASK, faults={'schedule': {'1': 'throttle'}})
+    clock = FakeClock()
+    client = transport(server, clock=clock, sleep=clock.sleep)
+    client.call('ListOtaTask', list_params())
+    waited = len(clock.sleeps)
+    with pytest.raises(ApiError):          # no such task: what matters is the wait before it is sent
+        client.call('GetOtaTaskByTaskId', {'TaskId': 'ota-nope'})
+    assert len(clock.sleeps) == waited + 1 and clock.sleeps[-1] > 0
 
 
 def test_backoff_is_exponential_with_full_jitter_and_a_cap(emulator):
@@ -109,14 +146,31 @@ def test_retries_bound_the_attempts_and_the_error_says_so(emulator, retries):
     assert err.value.transient
 
 
-def test_throttling_that_never_ends_tells_what_to_change(emulator):
+def test_throttling_that_never_ends_stops_at_the_deadline_and_tells_what_helps(emulator):
     server = emulator(ONE_TASK, faults={'every': {'throttle': 1}})
+    clock = FakeClock()
+    client = transport(server, clock=clock, sleep=clock.sleep, retries=2)
     with pytest.raises(ApiError) as err:
-        transport(server, retries=2).call('ListOtaTask', list_params())
-    assert err.value.code == 'Throttling.User' and err.value.status == 400
-    assert 'RequestId %s' % err.value.request_id in str(err.value)
-    assert str(err.value).endswith('The API kept throttling: raise retries or lower max_concurrency. Gave up after 3 attempts')
-    assert len(api_log(server)) == 3
+        client.call('ListOtaTask', list_params(), deadline=clock() + 20)
+    assert err.value.code == 'Throttling.User' and err.value.status == 400 and err.value.transient
+    text = str(err.value)
+    assert 'RequestId %s' % err.value.request_id in text
+    assert ('The API kept throttling until the deadline: the API throttled 11 of the 11 requests this client sent; it adapted '
+            'to 0.5 requests/s, and the API accepted 0.0/s at the end. ') in text
+    assert ('run fewer jobs against this account at once, allow more time (ota_task_wait\'s wait_timeout; a listing has 600 s), '
+            "or ask Alibaba Cloud to raise the account's quota. Gave up at the deadline") in text
+    assert 'max_concurrency' not in text and 'retries' not in text
+    assert len(api_log(server)) == 11 == client.calls     # one every 2 s at the slowest rate: 0, 2, ... 20 s
+    assert clock() - 1000.0 <= 20
+
+
+def test_throttling_without_a_deadline_is_bounded_by_the_time_budget_of_one_call(emulator):
+    server = emulator(ONE_TASK, faults={'every': {'throttle': 1}})
+    clock = FakeClock()
+    client = transport(server, clock=clock, sleep=clock.sleep)
+    with pytest.raises(ApiError, match='Gave up at the deadline'):
+        client.call('ListOtaTask', list_params())
+    assert clock() - 1000.0 <= RETRY_TIME_BUDGET and client.calls == 1 + RETRY_TIME_BUDGET / 2
 
 
 def test_connection_resets_that_never_end_give_a_transport_error(emulator):

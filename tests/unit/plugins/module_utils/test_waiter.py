@@ -252,3 +252,27 @@ def test_an_unknown_status_is_warned_about_once_and_waited_through(emulator, clo
         result = Waiter(client, spec, clock=clock, sleep=clock.sleep, warn=warnings.append).wait()
     assert (result['success'], result['polls'], result['unknown_statuses']) == (True, 4, ['PAUSED'])
     assert len(warnings) == 1 and "the task status 'PAUSED', which this collection does not know" in warnings[0]
+
+
+def test_a_throttled_poll_is_a_slow_poll_not_a_failed_one(emulator, clock):
+    """Throttling is not failure (issue 19): the poll waits for the client's rate and completes, even with retries 0;
+    the next poll starts after max(poll_interval, the poll's own time), so the gate takes at most half a shared limit."""
+    server = emulator({'aig-1': {'tasks': [running_until('ota-1', 25)]}}, clock=clock,
+                      faults={'schedule': {str(n): 'throttle' for n in range(1, 9)}})
+    result, lines = wait(server, clock, retries=0, poll_interval=10)
+    assert (result['success'], result['timed_out'], result['polls']) == (True, False, 2)
+    assert not any('failed' in line for line in lines), lines
+    assert 'poll 1 took 16s: the API throttled 8 of its 9 requests (the rate limit of the account); the next poll starts in 16s' in lines
+    assert clock.sleeps == [2.0] * 8 + [16.0]         # 8 tokens at 0.5/s, then a pause as long as the poll
+    assert result['elapsed'] == 32.0
+    assert server.stats()['ok_calls'] == {'ListOtaTask': 2}
+
+
+def test_a_poll_throttled_until_the_deadline_times_out_saying_what_helps(emulator, clock):
+    server = emulator({'aig-1': {'tasks': [task('ota-1')]}}, clock=clock, faults={'every': {'throttle': 1}})
+    result, _lines = wait(server, clock, wait_timeout=30, poll_interval=10)
+    assert (result['success'], result['timed_out'], result['polls']) == (False, True, 1)
+    assert result['msg'].startswith('Timed out after 30s waiting for: the first successful poll; last error: ListOtaTask failed: '
+                                    'Throttling.User: ')
+    assert 'The API kept throttling until the deadline: the API throttled 16 of the 16 requests this client sent' in result['msg']
+    assert 'wait_timeout' in result['msg'] and 'max_concurrency' not in result['msg']

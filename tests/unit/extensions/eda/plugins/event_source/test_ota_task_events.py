@@ -162,14 +162,15 @@ def test_a_task_inserted_mid_run_is_emitted_and_its_group_settles(emulator):
 
 
 def test_a_fault_schedule_loses_duplicates_and_invents_nothing(emulator, caplog):
-    kinds = {4: 'hang', 7: 'http500', 10: 'reset', 13: 'malformed', 19: 'http500', 23: 'reset', 27: 'malformed', 31: 'throttle'}
-    faults = {'every': {'throttle': 5}, 'schedule': {str(n): kind for n, kind in kinds.items()}, 'retry_after_ms': 20,
+    kinds = {4: 'hang', 7: 'http500', 10: 'reset', 13: 'malformed', 19: 'http500', 23: 'reset', 27: 'malformed', 31: 'throttle',
+             55: 'throttle_api'}
+    faults = {'schedule': {str(n): kind for n, kind in kinds.items()}, 'retry_after_ms': 20,
               'hang_seconds': 3}
     server = start(emulator, rollout(scale=3), faults=faults)
     events = run(server, app_instance_group_ids=['aig-1', 'aig-2'], max_polls=30, timeout=0.5)
     assert {group: of(group, events) for group in ('aig-1', 'aig-2')} == ROLLOUT_EVENTS
     injected = server.stats()['faults_injected']
-    assert set(injected) == {"throttle", "http500", "reset", "malformed", "hang"}, injected
+    assert set(injected) == {"throttle", "throttle_api", "http500", "reset", "malformed", "hang"}, injected
 
 
 def test_a_poll_that_fails_after_the_retries_is_logged_and_polled_again(emulator, caplog):
