@@ -152,6 +152,10 @@ def _families(options):
     return ', then '.join(families)
 
 
+def _and(items):
+    return items[0] if len(items) == 1 else '%s and %s' % (', '.join(items[:-1]), items[-1])
+
+
 def _default(value):
     if isinstance(value, bool):
         return 'true' if value else 'false'
@@ -175,8 +179,9 @@ def precedence_rows(options):
         ('`module_defaults` (`group/%s.appstreaming` or the plugin\'s name)' % COLLECTION, dict(every, lookup='no')),
         ('the variable `%s<option>` (for example in `group_vars`)' % options.VARIABLE_PREFIX,
          dict(every, module='no', **{'module+action': 'yes (read on the controller)'})),
-        ('environment variables (%s) of %s (only when rows 1-3 set no credential option) and %s' % (
-            _families(options), ', '.join('`%s`' % name for name in credentials), ', '.join('`%s`' % name for name in fallback)),
+        ('environment variables (%s) of %s' % (_families(options), _and(
+            ['`%s`' % name for name in credentials[:-1]] + ['`%s` (only when rows 1-3 set no credential option)' % credentials[-1]]
+            + ['`%s`' % name for name in fallback])),
          dict.fromkeys(every, 'controller') | {'module': 'where it runs', 'module+action': 'where it runs'}),
         ('`region_id` only: the region of the credential profile in use', every),
         ('the default (%s)' % ', '.join(defaults), every),
