@@ -131,7 +131,7 @@ ca_bundle:
   description:
     - A PEM file of CA certificates to verify the endpoint's certificate with, instead of the system store.
 timeout:
-  summary: Seconds per HTTP request, not how long the role waits in all.
+  summary: Seconds per HTTP request.
   description:
     - Connect and read timeout of each HTTP request, in seconds (the connect timeout is at most 10 seconds).
 retries:

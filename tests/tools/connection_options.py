@@ -9,7 +9,8 @@ the precedence table under "One configuration for every plugin"):
 - plugins/doc_fragments/connection.py: DOCUMENTATION (the options as every plugin documents them) and PLUGINS
   (their environment and ansible_appstreaming_* variables, for the lookup's documentation);
 - roles/ota_wait/meta/argument_specs.yml and roles/ota_rollout/meta/argument_specs.yml: the role variables;
-- extensions/eda/plugins/event_source/ota_task_events.py: the event source's connection options;
+- extensions/eda/plugins/event_source/ota_task_events.py: the event source's connection options (a summary, the module
+  option that says the rest, the environment);
 - docs/getting-started.md: the precedence table, one column per kind of plugin found in plugins/ and roles/.
 
 Everything outside the markers stays hand-written. tests/unit/tools/test_connection_options.py fails, naming the
@@ -62,18 +63,32 @@ def documentation(options):
 
 # --- What each file says about the options (plain data) -----------------------------------------------------------
 
+def _spec_fields(spec):
+    """What a plugin's documentation says of an argument spec entry besides its description."""
+    entry = {'type': spec.get('type', 'str')}
+    if 'default' in spec:
+        entry['default'] = spec['default']
+    if spec.get('aliases'):
+        entry['aliases'] = list(spec['aliases'])
+    return entry
+
+
 def fragment_options(options):
-    """The options of the fragment's DOCUMENTATION block (and of the event source's DOCUMENTATION)."""
+    """The options of the fragment's DOCUMENTATION block."""
+    docs = documentation(options)
+    return {option['name']: dict({'description': list(docs[option['name']]['description'])}, **_spec_fields(option['spec']))
+            for option in options.CONNECTION_OPTIONS}
+
+
+def event_source_options(options):
+    """The event source's connection options: the summary, where the whole description is, and the environment."""
     docs = documentation(options)
     result = {}
     for option in options.CONNECTION_OPTIONS:
-        spec = option['spec']
-        entry = {'description': list(docs[option['name']]['description']), 'type': spec.get('type', 'str')}
-        if 'default' in spec:
-            entry['default'] = spec['default']
-        if spec.get('aliases'):
-            entry['aliases'] = list(spec['aliases'])
-        result[option['name']] = entry
+        name = option['name']
+        description = [docs[name]['summary'], 'The same as O(alibabacloud.appstreaming.ota_task_info#module:%s).' % name]
+        description += _environment(options, option, 'the source', 'its environment')
+        result[name] = dict({'description': description}, **_spec_fields(option['spec']))
     return result
 
 
@@ -94,21 +109,29 @@ def _names(names):
     return names[0] if len(names) == 1 else ', then '.join(names)
 
 
+def _environment(options, option, reader, where):
+    """The sentence that names the environment variables of ``option`` and when ``reader`` reads them, if it has any."""
+    if option.get('env_by') == 'credentials':
+        credentials = [other['name'] for other in options.CONNECTION_OPTIONS if other.get('env_by') == 'credentials']
+        return ['When no credential option (%s) is set, %s reads %s in %s.' % (
+            ', '.join('C(%s)' % name for name in credentials), reader, _names(option['env']), where)]
+    if option.get('env_by') == 'fallback':
+        return ['When it is not set, %s reads %s in %s.' % (reader, _names(option['env']), where)]
+    return []
+
+
 def role_options(options, role):
     """The connection variables of a role's argument spec."""
     docs = documentation(options)
-    credentials = [option['name'] for option in options.CONNECTION_OPTIONS if option.get('env_by') == 'credentials']
     result = {}
     for option in options.CONNECTION_OPTIONS:
         name, spec = option['name'], option['spec']
         description = [docs[name]['summary'], ROLES[role].format(option=name)]
-        if option.get('env_by') == 'credentials':
-            description.append("When neither the role's variables, C(module_defaults) nor the C(%s*) variables set a credential option (%s), "
-                               "the role reads %s in the controller's environment." % (
-                                   options.VARIABLE_PREFIX, ', '.join('C(%s)' % other for other in credentials), _names(option['env'])))
-        elif option.get('env_by') == 'fallback':
-            description.append("When neither this, C(module_defaults) nor C(%s) sets it, the role reads %s in the controller's environment." % (
-                options.controller_variable(name), _names(option['env'])))
+        if 'role' in option:
+            description.append('Named C(%s), not C(%s_%s), to stay apart from the C(*_%s) variables of the role itself.' % (
+                options.role_variable(role, name), role, name, name))
+        description += _environment(options, option, 'the role', "the controller's environment (after C(module_defaults) and the C(%s*) "
+                                    'variables)' % options.VARIABLE_PREFIX)
         entry = {'description': description, 'type': spec.get('type', 'str')}
         if spec.get('no_log'):
             entry['no_log'] = True
@@ -262,7 +285,7 @@ def blocks(options, root=ROOT):
     result = {
         FRAGMENT: [lambda indent: yaml_block(fragment_options(options), indent),
                    lambda indent: yaml_block(plugin_options(options), indent)],
-        EVENT_SOURCE: [lambda indent: yaml_block(fragment_options(options), indent)],
+        EVENT_SOURCE: [lambda indent: yaml_block(event_source_options(options), indent)],
         GETTING_STARTED: [lambda _indent: precedence_table(options, root)],
     }
     for role in ROLES:

@@ -130,7 +130,7 @@ def test_each_role_takes_every_option(role):
 def test_the_event_source_documents_every_option():
     where = generator.EVENT_SOURCE
     source = documented(where + ' DOCUMENTATION', python_string(where, 'DOCUMENTATION'))
-    no_drift(drift(where + ' DOCUMENTATION', source, generator.fragment_options(options)))
+    no_drift(drift(where + ' DOCUMENTATION', source, generator.event_source_options(options)))
 
 
 def _table(lines):
