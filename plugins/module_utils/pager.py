@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Callable, NamedTuple, Optional
 
 from . import answers, tasks as task_model
-from .answers import HAS_VOLUPTUOUS  # noqa: F401  pylint: disable=unused-import  (the shells check it here)
+from .answers import HAS_VOLUPTUOUS  # noqa: F401  pylint: disable=unused-import
 from .errors import ApiError, AppStreamingError, ResponseError
 
 ACTION = answers.LIST_OTA_TASK
