@@ -48,8 +48,9 @@ description:
     and that group is polled again with backoff; only a configuration error (an option, an unknown group, a credential,
     the state file) ends the source, at start, before any event.
   - Throttling (the account's API rate limit, shared with every job that uses it) only makes a poll slower: the
-    poll completes and its events are exact. A group is polled again O(interval) seconds after its last poll started or, after a poll that
-    took longer than that, after a pause as long as the poll (max(O(interval), the poll's own time)). The source warns once while the API throttles it, not at every poll.
+    poll completes and its events are exact. A group is polled again O(interval) seconds after its last poll
+    started or, after a poll that took longer than that, after a pause as long as the poll (max(O(interval), the
+    poll's own time)). The source warns once while the API throttles it, not at every poll.
   - Give credentials through environment variables (or vault), never literally in a rulebook
     (ansible-rulebook prints source arguments at -vv).
 requirements:
