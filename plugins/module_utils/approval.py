@@ -6,7 +6,8 @@
 Everything is read and checked before the first write: a group that is unknown or in another
 region fails the whole run and nothing is approved. Then each group that needs it is approved
 (or rescheduled) concurrently; a group that fails does not stop the others. The groups are read
-once more afterwards, for the new task ids.
+once more afterwards, for the new task ids. ota_task's options (argument_spec, parse) and its
+result (report) live here too.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def _regions_of(client, group_ids, deadline=None):
 
 
 def read(client, spec, deadline=None):
-    """{group id: (group, OtaInfo, Decision)} for every group of ``spec`` (options.Approval); no write."""
+    """{group id: (group, OtaInfo, Decision)} for every group of ``spec`` (Approval); no write."""
     region = client.settings.region_id
     listed = {g['app_instance_group_id']: g for g in client.list_app_instance_groups(spec.group_ids, deadline=deadline)}
     missing = [g for g in spec.group_ids if g not in listed]
@@ -126,7 +127,7 @@ def read(client, spec, deadline=None):
 
 
 def run(client, spec, check_mode=False, deadline=None):
-    """Approve ``spec`` (options.Approval); returns (result, failed group ids, warnings).
+    """Approve ``spec`` (Approval); returns (result, failed group ids, warnings).
 
     Before any write: a version that no group offers or runs fails (a typo), and an explicit
     start time more than 5 minutes in the past fails when an approval is to be sent. After the
