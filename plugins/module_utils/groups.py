@@ -111,9 +111,9 @@ class GroupQuery(NamedTuple):
 
 def request(key, number, size):
     """(form body, URL query) of one page: the API reads its filters from the query, Status from the body."""
-    query = {'BizRegionId': key.region_id, 'ProductType': PRODUCT_TYPE, 'PageNumber': number, 'PageSize': size,
-             'AppInstanceGroupId': key.group_id, 'AppInstanceGroupName': key.name}
-    return {'Status': list(key.statuses) if key.statuses else None}, query
+    url_query = {'BizRegionId': key.region_id, 'ProductType': PRODUCT_TYPE, 'PageNumber': number, 'PageSize': size,
+                 'AppInstanceGroupId': key.group_id, 'AppInstanceGroupName': key.name}
+    return {'Status': list(key.statuses) if key.statuses else None}, url_query
 
 
 def to_group(raw, _key=None, _strings=None):
