@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The delivery-group model: ListAppInstanceGroup answers -> snake_case groups with their OtaInfo.
 
-Free of I/O: the pager's ListSpec for ListAppInstanceGroup (how a page is asked for and
-checked) and the conversion of each group live here, so every shell returns groups alike.
+The pager's ListSpec for ListAppInstanceGroup (how a page is asked for and checked) and the
+conversion of each group live here, so every shell returns groups alike; so do the options of
+app_instance_group_info and its result (:func:`report`, over a client.Client; the rest is free of I/O).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 from typing import NamedTuple, Optional
 
 from . import answers
-from .errors import ApiError
+from .errors import ApiError, OptionError
+from .options import id_list
 from .pager import ListSpec
 
 ACTION = answers.LIST_APP_INSTANCE_GROUP
@@ -30,6 +32,53 @@ FIELDS = (
     ('AppCenterImageId', 'app_center_image_id'),
 )
 OTA_FIELDS = (('OtaVersion', 'ota_version'), ('NewOtaVersion', 'new_ota_version'), ('TaskId', 'task_id'))
+
+
+def argument_spec():
+    """What app_instance_group_info lists and filters."""
+    return dict(
+        app_instance_group_ids=dict(type='list', elements='str', aliases=['app_instance_group_id']),
+        name=dict(type='str'),
+        statuses=dict(type='list', elements='str'),
+        release_notes=dict(type='bool', default=False),
+    )
+
+
+class GroupFilter(NamedTuple):
+    group_ids: tuple
+    name: Optional[str]
+    statuses: tuple
+    release_notes: bool
+
+
+def parse(params):
+    """Check app_instance_group_info's filters."""
+    statuses = []
+    for status in params.get('statuses') or []:
+        status = (status or '').strip()
+        if not status:
+            raise OptionError('statuses must not contain an empty status')
+        statuses.append(status)
+    name = params.get('name')
+    if name is not None and not name.strip():
+        raise OptionError('name must not be empty (leave it out to list every group)')
+    return GroupFilter(id_list(params, 'app_instance_group_ids', 'group id'), name, tuple(statuses), bool(params.get('release_notes')))
+
+
+def report(client, wanted, deadline=None):
+    """app_instance_group_info's result for the filters ``wanted`` (GroupFilter); warnings go to ``client.warnings``."""
+    listed = client.list_app_instance_groups(wanted.group_ids, wanted.name, wanted.statuses, deadline)
+    missing = sorted(set(wanted.group_ids) - {g['app_instance_group_id'] for g in listed})
+    if missing and not wanted.name and not wanted.statuses:
+        client.warnings.append('app_instance_group_ids: %s not found in region %s' % (', '.join(missing), client.settings.region_id))
+    if wanted.release_notes:
+        notes = client.release_notes([g['ota']['task_id'] for g in listed if g['ota']['update_available']], deadline)
+        for group in listed:
+            note = notes.get(group['ota']['task_id']) if group['ota']['update_available'] else None
+            group['ota']['release_note'] = note['release_note'] if note else None
+    return dict(app_instance_groups=listed, total_count=len(listed),
+                updates_available=sum(1 for g in listed if g['ota']['update_available']),
+                region_id=client.settings.region_id)
 
 
 class OtaInfo(NamedTuple):
@@ -62,9 +111,9 @@ class GroupQuery(NamedTuple):
 
 def request(key, number, size):
     """(form body, URL query) of one page: the API reads its filters from the query, Status from the body."""
-    query = {'BizRegionId': key.region_id, 'ProductType': PRODUCT_TYPE, 'PageNumber': number, 'PageSize': size,
-             'AppInstanceGroupId': key.group_id, 'AppInstanceGroupName': key.name}
-    return {'Status': list(key.statuses) if key.statuses else None}, query
+    url_query = {'BizRegionId': key.region_id, 'ProductType': PRODUCT_TYPE, 'PageNumber': number, 'PageSize': size,
+                 'AppInstanceGroupId': key.group_id, 'AppInstanceGroupName': key.name}
+    return {'Status': list(key.statuses) if key.statuses else None}, url_query
 
 
 def to_group(raw, _key=None, _strings=None):

@@ -1,11 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Options shared by every plugin: the argument spec, environment fallbacks and checks.
+"""The connection options every plugin takes, and the checks that options of every kind share.
 
-The module hands ``argument_spec()`` to AnsibleModule; the lookup and the wait action run
-the same spec through ``ArgumentSpecValidator``. After that, :func:`connection_settings`
-applies the checks an argument spec cannot express (ranges, URLs, ARNs) once for all.
+The module hands ``connection_argument_spec()`` (with its own options, see module.py) to AnsibleModule;
+the lookup, the actions and the event source run the same spec through ``ArgumentSpecValidator``.
+After that, :func:`connection_settings` applies the checks an argument spec cannot express (ranges,
+URLs, ARNs) once for all. Each plugin's own options are declared and checked next to the code that
+uses them (``argument_spec()`` and ``parse()`` in tasks.py, groups.py, approval.py, rollout.py,
+waiter.py and events.py), with :func:`id_list` and :func:`positive` from here.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import env_fallback
 
 from .errors import OptionError
-from .tasks import OTA_TYPES, STATUSES
 
 DEFAULT_REGION = 'cn-shanghai'
 ENDPOINT_TEMPLATE = 'appstream-center.{region}.aliyuncs.com'
@@ -199,19 +201,6 @@ def role_variable(role, option):
     return '%s_%s' % (role, ROLE_VARIABLE_NAMES.get(option, option))
 
 
-def query_argument_spec():
-    """What to list and how to filter it (module and lookup)."""
-    return dict(
-        app_instance_group_ids=dict(type='list', elements='str', required=True, aliases=['app_instance_group_id']),
-        ota_type=dict(type='str', default='Fota', choices=list(OTA_TYPES)),
-        page_size=dict(type='int'),
-        page_number=dict(type='int'),
-        statuses=dict(type='list', elements='str', choices=list(STATUSES)),
-        task_ids=dict(type='list', elements='str'),
-        ota_version=dict(type='str'),
-    )
-
-
 class Endpoint(NamedTuple):
     """Where requests go: the URL requests connects to and the Host header that is signed."""
 
@@ -298,7 +287,9 @@ def check_ca_bundle(path):
     return path
 
 
-def _positive(params, name, number_type=float, minimum=None, maximum=None):
+def positive(params, name, number_type=float, minimum=None, maximum=None):
+    """The number option ``name`` as ``number_type``, None when unset; OptionError unless it is greater than 0
+    (with ``minimum``: at least that) and, with ``maximum``, at most that."""
     value = params.get(name)
     if value is None:
         return None
@@ -332,21 +323,11 @@ def connection_settings(params, profile_region=None):
         endpoint=resolve_endpoint(params.get('endpoint'), region_id),
         region_id=region_id,
         verify=verify,
-        timeout=_positive(params, 'timeout'),
-        retries=_positive(params, 'retries', int, minimum=0, maximum=50),
-        max_concurrency=_positive(params, 'max_concurrency', int, minimum=1, maximum=64),
-        max_requests_per_second=_positive(params, 'max_requests_per_second'),
+        timeout=positive(params, 'timeout'),
+        retries=positive(params, 'retries', int, minimum=0, maximum=50),
+        max_concurrency=positive(params, 'max_concurrency', int, minimum=1, maximum=64),
+        max_requests_per_second=positive(params, 'max_requests_per_second'),
     )
-
-
-class Query(NamedTuple):
-    group_ids: tuple
-    ota_type: str
-    page_size: Optional[int]
-    page_number: Optional[int]
-    statuses: Optional[tuple]
-    task_ids: Optional[tuple]
-    ota_version: Optional[str]
 
 
 def id_list(params, option, noun, required=None):
@@ -361,131 +342,3 @@ def id_list(params, option, noun, required=None):
     if required and not ids:
         raise OptionError('%s needs at least one %s' % (option, required))
     return tuple(ids)
-
-
-def query(params):
-    """Check what to list: non-empty, unique group ids and in-range paging."""
-    group_ids = id_list(params, 'app_instance_group_ids', 'group id', required='delivery group id')
-    ota_type = params.get('ota_type') or 'Fota'
-    if ota_type not in OTA_TYPES:
-        raise OptionError('ota_type must be one of %s, got %r' % (', '.join(OTA_TYPES), ota_type))
-    statuses = params.get('statuses')
-    for status in statuses or ():
-        if status not in STATUSES:
-            raise OptionError('statuses: %r is not one of %s' % (status, ', '.join(STATUSES)))
-    return Query(
-        group_ids=tuple(group_ids),
-        ota_type=ota_type,
-        page_size=_positive(params, 'page_size', int, minimum=1, maximum=100),
-        page_number=_positive(params, 'page_number', int, minimum=1),
-        statuses=tuple(statuses) if statuses else None,
-        task_ids=id_list(params, 'task_ids', 'task id') or None,
-        ota_version=params.get('ota_version') or None,
-    )
-
-
-# --- Delivery groups and approvals (app_instance_group_info, ota_task, the ota_rollout role) ---
-
-MAX_START_TIME_AGE = 300  # seconds: an explicit start_time may be at most this far in the past
-
-
-def group_info_argument_spec():
-    """What app_instance_group_info lists and filters."""
-    return dict(
-        app_instance_group_ids=dict(type='list', elements='str', aliases=['app_instance_group_id']),
-        name=dict(type='str'),
-        statuses=dict(type='list', elements='str'),
-        release_notes=dict(type='bool', default=False),
-    )
-
-
-def approval_argument_spec():
-    """What ota_task approves."""
-    return dict(
-        state=dict(type='str', default='approved', choices=['approved']),
-        app_instance_group_ids=dict(type='list', elements='str', required=True, aliases=['app_instance_group_id']),
-        ota_version=dict(type='str', required=True),
-        start_time=dict(type='str', default='now'),
-    )
-
-
-class GroupFilter(NamedTuple):
-    group_ids: tuple
-    name: Optional[str]
-    statuses: tuple
-    release_notes: bool
-
-
-class Approval(NamedTuple):
-    group_ids: tuple
-    ota_version: str
-    start_time: object         # aware datetime: when the update should start
-    explicit_start: bool       # False for 'now': a STANDBY task is then left as scheduled
-    now: object = None         # aware datetime the options were checked at (refuse_past_start)
-
-
-def _group_ids(params, required):
-    group_ids = []
-    for group_id in params.get('app_instance_group_ids') or []:
-        group_id = (group_id or '').strip()
-        if not group_id:
-            raise OptionError('app_instance_group_ids must not contain an empty group id')
-        if group_id not in group_ids:
-            group_ids.append(group_id)
-    if required and not group_ids:
-        raise OptionError('app_instance_group_ids needs at least one delivery group id')
-    return tuple(group_ids)
-
-
-def group_filter(params):
-    """Check app_instance_group_info's filters."""
-    statuses = []
-    for status in params.get('statuses') or []:
-        status = (status or '').strip()
-        if not status:
-            raise OptionError('statuses must not contain an empty status')
-        statuses.append(status)
-    name = params.get('name')
-    if name is not None and not name.strip():
-        raise OptionError('name must not be empty (leave it out to list every group)')
-    return GroupFilter(_group_ids(params, required=False), name, tuple(statuses), bool(params.get('release_notes')))
-
-
-def start_time(value, now):
-    """(aware datetime, explicit?) of a start_time option: 'now', or ISO 8601 with a zone.
-
-    How far in the past it may be is checked by :func:`refuse_past_start`, only when an approval
-    is about to be sent: a re-run with a fixed time that has passed still reports the groups.
-    """
-    text = '' if value is None else str(value).strip()
-    if text.lower() in ('', 'now'):
-        return now, False
-    from .lifecycle import parse_time  # ota_task only
-    try:
-        moment = parse_time(text)
-    except ValueError as exc:
-        raise OptionError('start_time %r %s' % (text, exc)) from None
-    return moment, True
-
-
-def refuse_past_start(spec, option='start_time'):
-    """OptionError when the explicit start time of ``spec`` (Approval) is more than 5 minutes before its ``now``."""
-    if not spec.explicit_start or spec.now is None:
-        return
-    if (spec.now - spec.start_time).total_seconds() > MAX_START_TIME_AGE:
-        from .lifecycle import api_time
-        raise OptionError('%s %s is more than 5 minutes in the past (now is %s UTC); use now or a later time; nothing was '
-                          'approved' % (option, api_time(spec.start_time), spec.now.strftime('%Y-%m-%dT%H:%M')))
-
-
-def approval(params, now):
-    """Check ota_task's options; ``now`` is an aware datetime."""
-    group_ids = _group_ids(params, required=True)
-    version = params.get('ota_version')
-    if version is None or not str(version).strip():
-        raise OptionError('ota_version must not be empty: give the OTA version you reviewed (new_ota_version of '
-                          'app_instance_group_info)')
-    if params.get('state', 'approved') != 'approved':
-        raise OptionError("state must be approved, got %r" % params.get('state'))
-    moment, explicit = start_time(params.get('start_time'), now)
-    return Approval(group_ids, str(version).strip(), moment, explicit, now)

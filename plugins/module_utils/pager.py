@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Callable, NamedTuple, Optional
 
 from . import answers, tasks as task_model
-from .answers import HAS_VOLUPTUOUS  # noqa: F401  pylint: disable=unused-import
 from .errors import ApiError, AppStreamingError, ResponseError
 
 ACTION = answers.LIST_OTA_TASK
@@ -28,23 +27,15 @@ MAX_PAGES = 10000  # 1,000,000 tasks at PageSize 100: anything above is not a re
 class Page(NamedTuple):
     number: int
     total_count: int
-    tasks: list  # the page's items, converted (snake_case)
+    items: list  # the page's items, converted (snake_case)
     request_id: Optional[str]
 
-    @property
-    def items(self):
-        return self.tasks
 
-
-class GroupListing(NamedTuple):
-    group_id: str  # the listing's key: a delivery group for ListOtaTask, the filters for ListAppInstanceGroup
+class Listing(NamedTuple):
+    key: object  # what was listed: (group id, OTA type) for ListOtaTask (OtaTaskPager: the group id), a GroupQuery
     total_count: int
-    tasks: list  # snake_case items (tasks.to_task, groups.to_group), API order, unique ids
+    items: list  # snake_case items (tasks.to_task, groups.to_group), API order, unique ids
     consistent: bool = True
-
-    @property
-    def items(self):
-        return self.tasks
 
 
 class ListSpec(NamedTuple):
@@ -95,10 +86,10 @@ class Pager:
         self._strings = {}  # one copy of each repeated value (status, version): 100,000 tasks hold few distinct ones
 
     def fetch_page(self, spec, key, number, size, deadline=None):
-        params, query = spec.request(key, number, size)
+        params, url_query = spec.request(key, number, size)
         try:
-            if query:
-                body = self.transport.call(spec.action, params, deadline, query=query)
+            if url_query:
+                body = self.transport.call(spec.action, params, deadline, query=url_query)
             else:
                 body = self.transport.call(spec.action, params, deadline)
         except ApiError as exc:
@@ -120,10 +111,10 @@ class Pager:
     def pages(self, spec, keys, page_number, page_size, deadline=None):
         """One given page of each listing, as the API returns it (page_number mode)."""
         pages = self._run(spec, [(k, page_number) for k in keys], page_size, deadline)
-        return [GroupListing(k, pages[(k, page_number)].total_count, pages[(k, page_number)].tasks) for k in keys]
+        return [Listing(k, pages[(k, page_number)].total_count, pages[(k, page_number)].items) for k in keys]
 
     def all(self, spec, keys, page_size=None, deadline=None, errors=None):
-        """Every item of each listing; GroupListings in the order of ``keys``.
+        """Every item of each listing; Listings in the order of ``keys``.
 
         With an ``errors`` dict, a listing whose pages fail (an AppStreamingError) does not stop the
         others: it is left out and its error put in ``errors[key]``. Without it, the first error is raised.
@@ -167,29 +158,11 @@ class Pager:
         return [listings[k] for k in keys if k in listings and (errors is None or k not in errors)]
 
     def _run(self, spec, jobs, size, deadline, errors=None):
-        """Fetch (key, page) jobs concurrently. Without ``errors`` the first error wins and is raised; with it, a
-        job's AppStreamingError goes to ``errors[key]`` (the first one of that key) and the job is left out."""
-        if not jobs:
-            return {}
-        if len(jobs) == 1 and errors is None:
-            key, number = jobs[0]
-            return {jobs[0]: self.fetch_page(spec, key, number, size, deadline)}
-        if errors is not None:
-            return self._run_each(spec, jobs, size, deadline, errors)
-        from concurrent.futures import ThreadPoolExecutor  # only needed from the second request on
-        workers = min(len(jobs), self.transport.limiter.maximum)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=spec.action) as pool:
-            futures = {job: pool.submit(self.fetch_page, spec, job[0], job[1], size, deadline) for job in jobs}
-            try:
-                return {job: future.result() for job, future in futures.items()}
-            except BaseException:
-                for future in futures.values():
-                    future.cancel()
-                raise
-
-    def _run_each(self, spec, jobs, size, deadline, errors):
+        """{(key, page): Page} of (key, page) jobs, fetched concurrently. Without ``errors`` the first error wins and is
+        raised; with it, a job's AppStreamingError goes to ``errors[key]`` (the first one of that key) and the job is
+        left out."""
         outcomes = concurrently(lambda job: self.fetch_page(spec, job[0], job[1], size, deadline), jobs,
-                                self.transport.limiter.maximum)
+                                self.transport.limiter.maximum, keep_going=errors is not None)
         pages = {}
         for job, (page, error) in zip(jobs, outcomes):
             if error is not None:
@@ -199,16 +172,23 @@ class Pager:
         return pages
 
 
-def concurrently(function, items, max_workers):
-    """[(result, None) or (None, the AppStreamingError)] of ``function(item)`` for every item, in order; all are tried."""
+def concurrently(function, items, max_workers, keep_going=True):
+    """[(result, None) or (None, the AppStreamingError)] of ``function(item)`` for every item, in order.
+
+    The one way the collection runs calls side by side (pages, listings, release notes, approvals), at
+    most ``max_workers`` at a time. With ``keep_going`` every item is tried; without it the first error
+    (in the order of ``items``) is raised and the items not started yet are not run.
+    """
     def guarded(item):
         try:
             return function(item), None
         except AppStreamingError as exc:
+            if not keep_going:
+                raise
             return None, exc
     if len(items) <= 1:
         return [guarded(item) for item in items]
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor  # only needed from the second request on
     with ThreadPoolExecutor(max_workers=min(len(items), max_workers), thread_name_prefix='appstreaming') as pool:
         return list(pool.map(guarded, items))
 
@@ -222,10 +202,10 @@ class OtaTaskPager(Pager):
     def list_pages(self, group_ids, ota_type, page_number, page_size, deadline=None):
         """One given page of each group, as the API returns it (page_number mode)."""
         listings = self.pages(OTA_TASKS, [(g, ota_type) for g in group_ids], page_number, page_size, deadline)
-        return [listing._replace(group_id=listing.group_id[0]) for listing in listings]
+        return [listing._replace(key=listing.key[0]) for listing in listings]
 
     def list_all(self, group_ids, ota_type, page_size=None, deadline=None, errors=None):
-        """Every task of each group; GroupListings in the order of ``group_ids``.
+        """Every task of each group; Listings (keyed by group id) in the order of ``group_ids``.
 
         With an ``errors`` dict, a group whose listing fails is left out, its error in ``errors[group_id]``.
         """
@@ -234,7 +214,7 @@ class OtaTaskPager(Pager):
         self.unsettled = [key[0] for key in self.unsettled]
         if keyed:
             errors.update((key[0], error) for key, error in keyed.items())
-        return [listing._replace(group_id=listing.group_id[0]) for listing in listings]
+        return [listing._replace(key=listing.key[0]) for listing in listings]
 
 
 def _assemble(key, pages, size, id_key='task_id'):
@@ -245,9 +225,9 @@ def _assemble(key, pages, size, id_key='task_id'):
     consistent = True
     for index, page in enumerate(pages):
         expected = size if index < len(pages) - 1 else total - size * (len(pages) - 1)
-        if page.total_count != total or len(page.tasks) != max(expected, 0):
+        if page.total_count != total or len(page.items) != max(expected, 0):
             consistent = False
-        for item in page.tasks:
+        for item in page.items:
             if item[id_key] in seen:
                 consistent = False
                 continue
@@ -255,4 +235,4 @@ def _assemble(key, pages, size, id_key='task_id'):
             items.append(item)
     if len(items) != total:
         consistent = False
-    return GroupListing(key, total, items, consistent)
+    return Listing(key, total, items, consistent)

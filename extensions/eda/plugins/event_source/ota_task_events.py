@@ -192,7 +192,6 @@ EXAMPLES = r"""
 
 SOURCE = 'alibabacloud.appstreaming.ota_task_events'
 CORE = 'ansible_collections.alibabacloud.appstreaming.plugins'
-LISTING_TIME_BUDGET = 600.0   # seconds one poll (every page of every group, retries included) may take
 FEEDBACK_ARGS = ('eda_feedback_queue',)   # what ansible-rulebook itself may add to the arguments
 QUIET_POLLS = 5   # polls in a row without throttling before a new throttling warning
 
@@ -210,6 +209,7 @@ class _Core:
         self.client = importlib.import_module(CORE + '.module_utils.client')
         self.errors = importlib.import_module(CORE + '.module_utils.errors')
         self.events = importlib.import_module(CORE + '.module_utils.events')
+        self.options = importlib.import_module(CORE + '.module_utils.options')
         self.state_file = importlib.import_module(CORE + '.module_utils.state_file')
         self.transport = importlib.import_module(CORE + '.module_utils.transport')
         self.plugin_options = importlib.import_module(CORE + '.plugin_utils.options')
@@ -249,8 +249,8 @@ def configure(core, args):
     """(client params, SourceConfig) from the source arguments; ConfigurationError names what is wrong."""
     params = {key: value for key, value in (args or {}).items() if value is not None and key not in FEEDBACK_ARGS}
     try:
-        validated = core.plugin_options.validate(core.events.source_argument_spec(), params)
-        return validated, core.events.source_config(validated)
+        validated = core.plugin_options.validate(dict(core.events.argument_spec(), **core.options.connection_argument_spec()), params)
+        return validated, core.events.parse(validated)
     except core.errors.AppStreamingError as exc:
         raise ConfigurationError('%s: %s' % (SOURCE, exc)) from None
 
@@ -263,7 +263,7 @@ async def main(queue: asyncio.Queue[Any], args: dict[str, Any]) -> None:
     params, config = configure(core, args)
     saved = _read_state(core, config.state_file)
     try:
-        client = await asyncio.to_thread(core.client.OtaTaskClient, params)
+        client = await asyncio.to_thread(core.client.Client, params)
     except core.errors.AppStreamingError as exc:
         raise ConfigurationError('%s: %s' % (SOURCE, exc)) from None
     try:
@@ -341,7 +341,8 @@ async def _list(core, client, query, started, polls):
     """({group id: tasks}, {group id: error}) of one poll of the groups of ``query``, each group on its own."""
     errors = {}
     try:
-        listing = await asyncio.to_thread(client.list_groups, query, time.monotonic() + LISTING_TIME_BUDGET, errors)
+        deadline = time.monotonic() + core.client.LISTING_TIME_BUDGET   # one poll: every page of every group, retries included
+        listing = await asyncio.to_thread(client.list_tasks, query, deadline, errors)
     except Exception as exc:  # pylint: disable=broad-exception-caught
         if not started:
             raise

@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import AppStreamingError, OptionError
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.events import (
-    GROUP_NOT_FOUND, EventTracker, PollSchedule, backoff, restore_state, source_config, task_event)
+    GROUP_NOT_FOUND, EventTracker, PollSchedule, backoff, restore_state, parse as source_config, task_event)
 
 
 def listed(*pairs):

@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import groups
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import OptionError
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.groups import GroupQuery, OtaInfo
 
 
@@ -50,3 +53,12 @@ def test_client_side_filters_match_ids_name_substring_and_statuses():
     assert [g['app_instance_group_id'] for g in groups.filter_groups(listed, name='aig-2')] == ['aig-2']
     assert [g['app_instance_group_id'] for g in groups.filter_groups(listed, statuses=['MAINTAINING'])] == ['aig-2']
     assert groups.filter_groups(listed) == listed
+
+
+def test_group_filter():
+    assert groups.parse({'app_instance_group_ids': ['aig-1', 'aig-1'], 'name': 'off', 'statuses': ['PUBLISHED'],
+                         'release_notes': True}) == groups.GroupFilter(('aig-1',), 'off', ('PUBLISHED',), True)
+    assert groups.parse({}) == groups.GroupFilter((), None, (), False)
+    for params, words in (({'name': ' '}, 'name must not be empty'), ({'statuses': ['']}, 'statuses must not contain an empty')):
+        with pytest.raises(OptionError, match=words):
+            groups.parse(params)
