@@ -44,6 +44,7 @@ options:
     default: false
 extends_documentation_fragment:
   - alibabacloud.appstreaming.connection
+  - alibabacloud.appstreaming.error
   - alibabacloud.appstreaming.attributes
   - alibabacloud.appstreaming.attributes.info_module
 notes:
@@ -165,12 +166,6 @@ region_id:
   returned: success
   type: str
   sample: cn-shanghai
-error:
-  description: On an API error that retries could not get past, its code, message, request id, HTTP status and troubleshooting link.
-  returned: on an API error
-  type: dict
-  sample: {"code": "InvalidAppInstanceGroup.NotFound", "message": "The app instance group is not found.",
-           "request_id": "1CBAFFAB-B697-4049-A9B1-67E1FC5F0000", "http_status": 400, "recommend": "https://api.aliyun.com/troubleshoot"}
 '''
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.groups import argument_spec, parse, report

@@ -88,6 +88,7 @@ options:
     elements: str
 extends_documentation_fragment:
   - alibabacloud.appstreaming.connection
+  - alibabacloud.appstreaming.error
   - alibabacloud.appstreaming.attributes
   - alibabacloud.appstreaming.attributes.info_module
 notes:
@@ -182,12 +183,6 @@ start_timestamp:
   returned: success
   type: int
   sample: null
-error:
-  description: On an API error that retries could not get past, its code, message, request id, HTTP status and troubleshooting link.
-  returned: on an API error
-  type: dict
-  sample: {"code": "InvalidAppInstanceGroup.NotFound", "message": "The app instance group is not found.",
-           "request_id": "1CBAFFAB-B697-4049-A9B1-67E1FC5F0000", "http_status": 400, "recommend": "https://api.aliyun.com/troubleshoot"}
 '''
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.module import AppStreamingModule

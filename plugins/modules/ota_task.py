@@ -65,6 +65,7 @@ options:
     default: now
 extends_documentation_fragment:
   - alibabacloud.appstreaming.connection
+  - alibabacloud.appstreaming.error
   - alibabacloud.appstreaming.attributes
 attributes:
   check_mode:
@@ -166,7 +167,9 @@ groups:
       type: dict
       sample: {"code": "OtaTask.Running", "message": "The task is running and cannot be sumitted."}
 approved:
-  description: The groups approved or rescheduled by this run (in check mode - that would be).
+  description:
+    - The groups approved or rescheduled by this run.
+    - In check mode, the groups that would be.
   returned: success and failure after the groups were read
   type: list
   elements: str
@@ -203,12 +206,6 @@ start_time:
   returned: success and failure after the groups were read
   type: str
   sample: "2026-11-30T06:00Z"
-error:
-  description: On an API error that retries could not get past, its code, message, request id, HTTP status and troubleshooting link.
-  returned: on an API error
-  type: dict
-  sample: {"code": "InvalidAppInstanceGroup.NotFound", "message": "The app instance group is not found.",
-           "request_id": "1CBAFFAB-B697-4049-A9B1-67E1FC5F0000", "http_status": 400, "recommend": "https://api.aliyun.com/troubleshoot"}
 '''
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.approval import argument_spec, parse, report

@@ -62,6 +62,7 @@ options:
     type: str
 extends_documentation_fragment:
   - alibabacloud.appstreaming.connection
+  - alibabacloud.appstreaming.error
   - alibabacloud.appstreaming.attributes
   - alibabacloud.appstreaming.attributes.info_module
 notes:
@@ -210,12 +211,6 @@ groups:
   sample: {"aig-53fvrq1oanz6c": {"total_count": 6, "status_counts": {"FINISHED": 4, "RUNNING": 1, "STANDBY": 1}, "all_terminal": false,
            "newest_task_id": "ota-be7jzm29wrrz5", "newest_status": "RUNNING", "in_flight": true, "succeeded": false,
            "superseded_task_ids": ["ota-mc35kyldmfx4x"]}}
-error:
-  description: On an API error that retries could not get past, its code, message, request id, HTTP status and troubleshooting link.
-  returned: on an API error
-  type: dict
-  sample: {"code": "InvalidAppInstanceGroup.NotFound", "message": "The app instance group is not found.",
-           "request_id": "1CBAFFAB-B697-4049-A9B1-67E1FC5F0000", "http_status": 400, "recommend": "https://api.aliyun.com/troubleshoot"}
 '''
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.module import AppStreamingModule

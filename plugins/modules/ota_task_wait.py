@@ -85,6 +85,7 @@ options:
     default: true
 extends_documentation_fragment:
   - alibabacloud.appstreaming.connection
+  - alibabacloud.appstreaming.error
   - alibabacloud.appstreaming.attributes
 attributes:
   action:
@@ -254,12 +255,6 @@ polls:
   returned: when the wait ran
   type: int
   sample: 7
-error:
-  description: On an API error that retries could not get past, its code, message, request id, HTTP status and troubleshooting link.
-  returned: on an API error
-  type: dict
-  sample: {"code": "InvalidAppInstanceGroup.NotFound", "message": "The app instance group is not found.",
-           "request_id": "1CBAFFAB-B697-4049-A9B1-67E1FC5F0000", "http_status": 400, "recommend": "https://api.aliyun.com/troubleshoot"}
 '''
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.module import AppStreamingModule
