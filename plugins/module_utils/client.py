@@ -96,7 +96,7 @@ class Client:
         result['succeeded'] = all(g['succeeded'] for g in groups.values())
         return result
 
-    # --- Delivery groups, release notes and approvals (ota-lifecycle.md) ---
+    # --- Delivery groups, release notes and approvals (docs/api-contract.md sections 3-6) ---
 
     def list_app_instance_groups(self, group_ids=None, name=None, statuses=None, deadline=None, region_id=None):
         """The delivery groups of the region (snake_case, groups.to_group), every page, API order.
@@ -143,7 +143,7 @@ class Client:
     def approve(self, group_id, task_id, start_time, deadline=None):
         """ApproveOtaTask for one group, quoting its pending ``task_id``; ``start_time`` as the API takes it.
 
-        A lost answer is settled by reading the group again (ota-lifecycle.md section 5): a changed
+        A lost answer is settled by reading the group again (docs/api-contract.md 6.6): a changed
         TaskId means the approval took effect; an unchanged one means it did not, and sending it
         again is safe (an approval quoting a stale TaskId is refused). Returns the number of
         lost answers settled that way.

@@ -19,7 +19,7 @@ from .pager import ListSpec
 
 ACTION = answers.LIST_APP_INSTANCE_GROUP
 PRODUCT_TYPE = 'CloudApp'
-DEFAULT_PAGE_SIZE = 100  # always sent (ota-lifecycle.md 5: the API's default is not documented)
+DEFAULT_PAGE_SIZE = 100  # always sent (docs/api-contract.md 3: the API's default is not documented)
 # API field -> returned key, for the plain text fields of a group (others are ignored).
 FIELDS = (
     ('AppInstanceGroupId', 'app_instance_group_id'),
@@ -90,7 +90,7 @@ class OtaInfo(NamedTuple):
 
     @property
     def update_available(self):
-        """ota-lifecycle.md 4.1: an update is available when NewOtaVersion is not empty."""
+        """docs/api-contract.md 6.1: an update is available when NewOtaVersion is not empty."""
         return bool(self.new_ota_version)
 
     @classmethod

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The client's group, release note and approval methods, against the emulator (ota-lifecycle.md)."""
+"""The client's group, release note and approval methods, against the emulator (docs/api-contract.md sections 3-6)."""
 
 from __future__ import annotations
 
