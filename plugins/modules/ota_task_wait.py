@@ -141,7 +141,7 @@ msg:
       C(done - ...), C(no OTA tasks)); on failure or timeout it names each failed or unfinished task, both when a
       timeout comes after a failure with O(fail_fast=false).
     - On an error that is not about the tasks (bad option, credentials, unknown group) it is the error, and only
-      RV(msg) and RV(error) are returned.
+      RV(msg) and C(error) (see the notes) are returned.
   returned: always
   type: str
   sample: "OTA task(s) failed after 1m12s: aig-53fvrq1oanz6c/ota-be7jzm29wrrz5 (0.0.1-R-20220708.110604) FAILED"

@@ -17,7 +17,6 @@ import yaml
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.alibabacloud.appstreaming.plugins.doc_fragments import connection as fragment
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import options
 from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils import options as controller_options
 
@@ -72,16 +71,16 @@ def no_drift(problems):
 
 def test_each_option_is_declared_once_with_its_documentation():
     assert len(NAMES) == len(set(NAMES))
-    docs = fragment.docs()
-    assert list(docs) == NAMES, ('CONNECTION_DOCS (plugins/doc_fragments/connection.py) must document exactly the options of '
+    docs = generator.documentation(options)
+    assert list(docs) == NAMES, ('the DOCUMENTATION of plugins/doc_fragments/connection.py must document exactly the options of '
                                  'CONNECTION_OPTIONS, in their order')
     for option in options.CONNECTION_OPTIONS:
         name = option['name']
         assert set(option) <= {'name', 'spec', 'env', 'env_by', 'role'}, name
         assert bool(option.get('env')) == (option.get('env_by') in ('credentials', 'fallback')), name
-        assert set(docs[name]) == {'summary', 'description'}, name
-        assert isinstance(docs[name]['summary'], str) and '\n' not in docs[name]['summary'], name
-        assert docs[name]['description'] and all(isinstance(line, str) for line in docs[name]['description']), name
+        assert all(isinstance(line, str) for line in docs[name]['description']), name
+        # The summary (the first line) is what the roles and the event source show: it must stand alone there.
+        assert 'O(' not in docs[name]['summary'] and len(docs[name]['summary']) <= 100, name
 
 
 def test_the_argument_spec_and_the_environment_derive_from_the_declaration():
@@ -111,19 +110,15 @@ def test_the_roles_that_read_role_variables_are_the_roles_documented():
 # --- The files that repeat it ---------------------------------------------------------------------------------------
 
 def test_the_fragment_documents_every_option():
-    """What Ansible reads of the fragment (it makes DOCUMENTATION and PLUGINS when loaded): every declared option."""
-    where = 'plugins/doc_fragments/connection.py'
-    words = fragment.docs()
-    problems = ['%s: CONNECTION_DOCS has no words for the connection option %s' % (where, name) for name in NAMES if name not in words]
-    problems += ['%s: CONNECTION_DOCS: %s is not a declared connection option' % (where, name) for name in words if name not in NAMES]
-    documentation = documented(where + ' DOCUMENTATION', fragment.ModuleDocFragment.DOCUMENTATION)
-    expected = {option['name']: dict({'description': words.get(option['name'], {}).get('description')}, **fragment.spec_fields(option['spec']))
-                for option in options.CONNECTION_OPTIONS}
-    problems += drift(where + ' DOCUMENTATION', documentation, expected)
-    plugins = documented(where + ' PLUGINS', fragment.ModuleDocFragment.PLUGINS)
-    expected = {option['name']: dict({'env': [{'name': name} for name in option['env']]} if option.get('env') else {},
-                                     vars=[{'name': options.controller_variable(option['name'])}]) for option in options.CONNECTION_OPTIONS}
-    problems += drift(where + ' PLUGINS', plugins, expected)
+    where = generator.FRAGMENT
+    fragment = documented(where + ' DOCUMENTATION', python_string(where, 'DOCUMENTATION'))
+    expected = {option['name']: generator.spec_fields(option['spec']) for option in options.CONNECTION_OPTIONS}
+    found = {name: {field: value for field, value in entry.items() if field != 'description'} for name, entry in fragment.items()}
+    problems = drift(where + ' DOCUMENTATION', found, expected)
+    problems += ['%s DOCUMENTATION: %s is not a declared connection option' % (where, name) for name in fragment if name not in NAMES]
+    plugins = documented(where + ' PLUGINS', python_string(where, 'PLUGINS'))
+    problems += drift(where + ' PLUGINS', plugins, generator.plugin_options(options))
+    problems += ['%s PLUGINS: %s is not a declared connection option' % (where, name) for name in plugins if name not in NAMES]
     no_drift(problems)
 
 
