@@ -12,7 +12,7 @@ GATES := sanity units integration sanity-oldest units-oldest integration-oldest 
          changelog ansible-doc build importer ee docsite installed-demo
 
 .DEFAULT_GOAL := help
-.PHONY: help venv venvs demo test bench docs-rst changelog-release clean $(GATES)
+.PHONY: help venv venvs demo test bench docs-rst options changelog-release clean $(GATES)
 
 help: ## show this help
 	@echo "Targets (quick start: make demo; make test):"
@@ -82,6 +82,9 @@ installed-demo: ## build, install the tarball into a fresh venv and run the inst
 
 docs-rst: ## regenerate docs/docsite/rst/*.rst from the Markdown guides in docs/
 	@bash $(TOOLS)/docs-rst.sh
+
+options: ## regenerate the connection options' docs (fragment, role argument specs, event source, precedence table) from plugins/module_utils/options.py
+	@bash $(TOOLS)/options.sh $(ARGS)
 
 changelog-release: ## fold changelogs/fragments into the release of galaxy.yml's version (antsibull-changelog release)
 	@bash $(TOOLS)/changelog-release.sh $(ARGS)

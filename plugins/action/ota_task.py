@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import approval_argument_spec
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import approval
 from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils.module_action import ModuleAction
 
 
 class ActionModule(ModuleAction):
 
-    def module_argument_spec(self):
-        return approval_argument_spec()
+    def argument_spec(self):
+        return approval.argument_spec()

@@ -1,7 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Auth and connection options shared by every plugin of the collection."""
+"""Auth and connection options shared by every plugin of the collection.
+
+Each option is declared once, in plugins/module_utils/options.py (CONNECTION_OPTIONS: its argument
+spec, environment variables and variables). Its words are written here only: the first line of a
+description is the option's summary (the roles and the event source show it), the rest is what
+every plugin shows. The PLUGINS block is written by `make options` from the declaration.
+tests/unit/tools/test_connection_options.py names any option this fragment lacks or documents
+with another type, default or alias than the declaration. (ansible-test reads this file as text,
+so both blocks must stay plain strings.)
+"""
 
 from __future__ import annotations
 
@@ -13,107 +22,121 @@ options:
   access_key_id:
     description:
       - The AccessKey ID to sign requests with.
-      - When no credential option (O(access_key_id), O(access_key_secret), O(security_token), O(profile)) is given,
-        the environment is read, first match wins;
-        E(ALIBABA_CLOUD_ACCESS_KEY_ID) / E(ALIBABA_CLOUD_ACCESS_KEY_SECRET) / E(ALIBABA_CLOUD_SECURITY_TOKEN),
-        then E(ALICLOUD_ACCESS_KEY) / E(ALICLOUD_SECRET_KEY) / E(ALICLOUD_SECURITY_TOKEN), then E(ALIBABA_CLOUD_PROFILE),
-        then the alibabacloud-credentials default chain (C(~/.aliyun/config.json), C(~/.alibabacloud/credentials.ini),
-        the ECS instance RAM role unless E(ALIBABA_CLOUD_ECS_METADATA_DISABLED=true)).
+      - When no credential option (O(access_key_id), O(access_key_secret), O(security_token), O(profile)) is given, the
+        environment is read, first match wins; E(ALIBABA_CLOUD_ACCESS_KEY_ID) / E(ALIBABA_CLOUD_ACCESS_KEY_SECRET) /
+        E(ALIBABA_CLOUD_SECURITY_TOKEN), then E(ALICLOUD_ACCESS_KEY) / E(ALICLOUD_SECRET_KEY) /
+        E(ALICLOUD_SECURITY_TOKEN), then E(ALIBABA_CLOUD_PROFILE), then the alibabacloud-credentials default chain
+        (C(~/.aliyun/config.json), C(~/.alibabacloud/credentials.ini), the ECS instance RAM role unless
+        E(ALIBABA_CLOUD_ECS_METADATA_DISABLED=true)).
       - Must be given together with O(access_key_secret); mutually exclusive with O(profile).
     type: str
     aliases: [alicloud_access_key]
   access_key_secret:
     description:
-      - The AccessKey secret that goes with O(access_key_id). Never logged or returned.
+      - The AccessKey secret.
+      - It goes with O(access_key_id). Never logged or returned.
     type: str
     aliases: [alicloud_secret_key]
   security_token:
     description:
+      - The STS token of a temporary key.
       - The STS security token, for temporary (C(STS.)) access keys. Never logged or returned.
     type: str
     aliases: [alicloud_security_token]
   profile:
     description:
-      - A named profile, looked up first in the aliyun CLI configuration C(~/.aliyun/config.json),
-        then in C(~/.alibabacloud/credentials.ini) (or E(ALIBABA_CLOUD_CREDENTIALS_FILE)).
+      - A named credentials profile.
+      - Looked up first in the aliyun CLI configuration C(~/.aliyun/config.json), then in
+        C(~/.alibabacloud/credentials.ini) (or E(ALIBABA_CLOUD_CREDENTIALS_FILE)).
       - Mutually exclusive with O(access_key_id) and O(access_key_secret).
       - Read from E(ALIBABA_CLOUD_PROFILE) when no credential option is given.
       - Needs the Python library C(alibabacloud-credentials).
     type: str
   role_arn:
     description:
-      - A RAM role to assume through STS C(AssumeRole) with the credential found as described above.
-        The temporary key is obtained once per run and reused for every request.
+      - A RAM role to assume.
+      - Assumed through STS C(AssumeRole) with the credential found as described above. The temporary key is obtained
+        once per run and reused for every request.
       - Format C(acs:ram::<account id>:role/<role name>). Needs the Python library C(alibabacloud-credentials).
     type: str
   role_session_name:
     description:
-      - The session name used with O(role_arn); 2 to 64 letters, digits or C(. @ _ -).
+      - The session name used with the RAM role.
+      - Used with O(role_arn); 2 to 64 letters, digits or C(. @ _ -).
     type: str
     default: ansible-appstreaming
   sts_endpoint:
     description:
-      - The STS endpoint used with O(role_arn), as C(host[:port]) (HTTPS) or a URL.
-        Plain C(http://) is accepted only for a loopback host, such as the bundled emulator.
+      - The STS endpoint used to assume the RAM role.
+      - Used with O(role_arn), as C(host[:port]) (HTTPS) or a URL. Plain C(http://) is accepted only for a loopback
+        host, such as the bundled emulator.
       - Defaults to C(sts.aliyuncs.com). The STS call does not use O(validate_certs) or O(ca_bundle).
     type: str
   region_id:
     description:
+      - The region of the delivery groups.
       - The region of the App Streaming endpoint, for example C(cn-shanghai) or C(ap-southeast-1).
       - When not given, read from E(ALIBABA_CLOUD_REGION_ID), then E(ALICLOUD_REGION); else the C(region_id) of the
-        credential profile in use (O(profile), E(ALIBABA_CLOUD_PROFILE), or the current profile of C(~/.aliyun/config.json)
-        when the default chain reads it), as the aliyun CLI does; else C(cn-shanghai).
+        credential profile in use (O(profile), E(ALIBABA_CLOUD_PROFILE), or the current profile of
+        C(~/.aliyun/config.json) when the default chain reads it), as the aliyun CLI does; else C(cn-shanghai).
     type: str
     aliases: [alicloud_region]
   endpoint:
     description:
-      - Overrides the endpoint C(appstream-center.<region_id>.aliyuncs.com),
-        as C(host[:port]) (HTTPS) or as a URL, for example a VPC endpoint.
-      - Plain C(http://) is accepted only for a loopback host (C(127.0.0.0/8), C(::1), C(localhost)),
-        such as the bundled emulator.
+      - Overrides the App Streaming endpoint (for example the bundled emulator).
+      - Replaces C(appstream-center.<region_id>.aliyuncs.com), as C(host[:port]) (HTTPS) or as a URL, for example a VPC
+        endpoint.
+      - Plain C(http://) is accepted only for a loopback host (C(127.0.0.0/8), C(::1), C(localhost)), such as the
+        bundled emulator.
     type: str
   validate_certs:
     description:
-      - Whether to verify the endpoint's TLS certificate. Only set this to V(false) for a test endpoint.
+      - Whether to verify the endpoint's TLS certificate.
+      - Only set this to V(false) for a test endpoint.
     type: bool
     default: true
   ca_bundle:
     description:
-      - A PEM file of CA certificates to verify the endpoint's certificate with, instead of the system store.
+      - A file of PEM CA certificates to verify the endpoint with.
+      - Used instead of the system store to verify the endpoint's certificate.
     type: path
   timeout:
     description:
+      - Seconds per HTTP request.
       - Connect and read timeout of each HTTP request, in seconds (the connect timeout is at most 10 seconds).
     type: float
     default: 10
   retries:
     description:
+      - How often a failed request is tried again.
       - How many times one failed request is retried (0 to 50) on C(ServiceUnavailable), C(InternalError), any HTTP 5xx,
         connection errors, read timeouts and truncated answers.
       - Retries wait with exponential backoff and full jitter (at most 20 seconds, or what the API asks with
-        C(x-acs-retry-after)); a request never spends more than 300 seconds retrying.
-        Authentication and validation errors are never retried; a host name that does not exist (a mistyped
-        O(region_id) or O(endpoint)) is retried once.
+        C(x-acs-retry-after)); a request never spends more than 300 seconds retrying. Authentication and validation
+        errors are never retried; a host name that does not exist (a mistyped O(region_id) or O(endpoint)) is retried
+        once.
       - Throttling (C(Throttling*)) does not count against O(retries). The account's API rate limit is shared by every
-        job that uses it, so throttling is normal at fleet scale; it slows a job down and is bounded only by time
-        (a listing's 600 seconds, O(alibabacloud.appstreaming.ota_task_wait#module:wait_timeout) for a wait, or 300
-        seconds for a single request). From the first throttling answer on, requests wait for the client's own
-        adaptive send rate instead of being sent and refused, as in botocore's C(adaptive) retry mode; the rate is
-        cut when the API throttles, grows back while it accepts, and nothing is sent before C(x-acs-retry-after).
+        job that uses it, so throttling is normal at fleet scale; it slows a job down and is bounded only by time (a
+        listing's 600 seconds, O(alibabacloud.appstreaming.ota_task_wait#module:wait_timeout) for a wait, or 300 seconds
+        for a single request). From the first throttling answer on, requests wait for the client's own adaptive send
+        rate instead of being sent and refused, as in botocore's C(adaptive) retry mode; the rate is cut when the API
+        throttles, grows back while it accepts, and nothing is sent before C(x-acs-retry-after).
     type: int
     default: 6
   max_concurrency:
     description:
+      - At most this many requests at once.
       - At most this many requests are in flight at once (1 to 64). Pages after the first and delivery groups are
-        fetched concurrently. The first round trip sends at most 8 and each accepted answer opens one more slot;
-        when the API throttles, the concurrency is halved and grows back on success.
+        fetched concurrently. The first round trip sends at most 8 and each accepted answer opens one more slot; when
+        the API throttles, the concurrency is halved and grows back on success.
       - Lowering it does not help against throttling, which is a limit on requests per second, not on requests at once.
     type: int
     default: 16
   max_requests_per_second:
     description:
-      - Never send more than this many requests per second (greater than 0), for an account whose API rate limit you know
-        and share, for example half the limit for each of two jobs that run at once.
+      - At most this many requests per second, for an account whose API rate limit you know and share.
+      - Never more than this many requests per second (greater than 0), for example half the limit for each of two jobs
+        that run at once.
       - Without it, the rate is not limited until the API throttles, and then adapts by itself.
     type: float
 requirements:
@@ -124,9 +147,11 @@ requirements:
 '''
 
     # Controller-side plugins (the lookup) also read the ansible_appstreaming_* variables and the environment variables
-    # below; plugin_utils/options.py reads them, in the one precedence all controller-side plugins share.
+    # below: plugin_utils/options.py and the argument spec read them (not Ansible's configuration), in the one precedence
+    # all controller-side plugins share.
     PLUGINS = r'''
 options:
+  # BEGIN connection options: generated by `make options` from plugins/module_utils/options.py; edit them there
   access_key_id:
     env:
       - name: ALIBABA_CLOUD_ACCESS_KEY_ID
@@ -186,4 +211,5 @@ options:
   max_requests_per_second:
     vars:
       - name: ansible_appstreaming_max_requests_per_second
+  # END connection options
 '''

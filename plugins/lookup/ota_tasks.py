@@ -77,38 +77,22 @@ EXAMPLES = r'''
 
 RETURN = r'''
 _raw:
-  description: The tasks, each a dict.
+  description:
+    - The tasks, each a dict with C(task_id), C(ota_version), C(task_display_status), C(task_start_time) and
+      C(app_instance_group_id), as RV(alibabacloud.appstreaming.ota_task_info#module:ota_tasks) describes them.
   type: list
   elements: dict
-  contains:
-    task_id:
-      description: The task id.
-      type: str
-    ota_version:
-      description: The OTA version the task installs.
-      type: str
-    task_display_status:
-      description: One of C(STANDBY), C(RUNNING), C(FINISHED), C(PART_FINISHED), C(FAILED), C(TERMINATED).
-      type: str
-    task_start_time:
-      description: When the task started, ISO 8601 as the API gives it.
-      type: str
-    app_instance_group_id:
-      description: The delivery group of the task.
-      type: str
 '''
 
 from ansible.errors import AnsibleLookupError
-from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import run
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import AppStreamingError, OptionError
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import (
-    connection_argument_spec, query_argument_spec)
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.pager import HAS_VOLUPTUOUS
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import HAS_REQUESTS
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.module import missing_library
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import connection_argument_spec
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.tasks import argument_spec
 from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils.options import controller_params, plain, validate
 
 display = Display()
@@ -119,10 +103,10 @@ _PAGING_OPTIONS = ('page_size', 'page_number')
 class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
-        for found, name in ((HAS_REQUESTS, 'requests'), (HAS_VOLUPTUOUS, 'voluptuous')):
-            if not found:
-                raise AnsibleLookupError(missing_required_lib(name))
-        spec = query_argument_spec()
+        hint = missing_library()
+        if hint:
+            raise AnsibleLookupError(hint)
+        spec = argument_spec()
         for name in _PAGING_OPTIONS:
             del spec[name]
         spec.update(connection_argument_spec())

@@ -6,23 +6,82 @@
 Everything is read and checked before the first write: a group that is unknown or in another
 region fails the whole run and nothing is approved. Then each group that needs it is approved
 (or rescheduled) concurrently; a group that fails does not stop the others. The groups are read
-once more afterwards, for the new task ids.
+once more afterwards, for the new task ids. ota_task's options (argument_spec, parse) and its
+result (report) live here too.
 """
 
 from __future__ import annotations
 
 import datetime
-import time
+from typing import NamedTuple
 
 from . import lifecycle
-from .client import LISTING_TIME_BUDGET, OtaTaskClient, concurrently
 from .errors import AppStreamingError, OptionError
 from .groups import OtaInfo
-from .options import approval, refuse_past_start
+from .options import id_list
+from .pager import concurrently
 
 CHECK_MODE_TASK_ID = '(assigned when approved)'
 MAX_REGION_LOOKUPS = 5  # groups not found in the region that are looked for in every region, for a clearer error
+MAX_START_TIME_AGE = 300  # seconds: an explicit start_time may be at most this far in the past
 FAILED = 'failed'
+
+
+def argument_spec():
+    """What ota_task approves."""
+    return dict(
+        state=dict(type='str', default='approved', choices=['approved']),
+        app_instance_group_ids=dict(type='list', elements='str', required=True, aliases=['app_instance_group_id']),
+        ota_version=dict(type='str', required=True),
+        start_time=dict(type='str', default='now'),
+    )
+
+
+class Approval(NamedTuple):
+    group_ids: tuple
+    ota_version: str
+    start_time: object         # aware datetime: when the update should start
+    explicit_start: bool       # False for 'now': a STANDBY task is then left as scheduled
+    now: object = None         # aware datetime the options were checked at (refuse_past_start)
+
+
+def parse(params, now=None):
+    """Check ota_task's options; ``now`` is an aware datetime (default: now)."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    group_ids = id_list(params, 'app_instance_group_ids', 'group id', required='delivery group id')
+    version = params.get('ota_version')
+    if version is None or not str(version).strip():
+        raise OptionError('ota_version must not be empty: give the OTA version you reviewed (new_ota_version of '
+                          'app_instance_group_info)')
+    if params.get('state', 'approved') != 'approved':
+        raise OptionError("state must be approved, got %r" % params.get('state'))
+    moment, explicit = start_time(params.get('start_time'), now)
+    return Approval(group_ids, str(version).strip(), moment, explicit, now)
+
+
+def start_time(value, now):
+    """(aware datetime, explicit?) of a start_time option: 'now', or ISO 8601 with a zone.
+
+    How far in the past it may be is checked by :func:`refuse_past_start`, only when an approval
+    is about to be sent: a re-run with a fixed time that has passed still reports the groups.
+    """
+    text = '' if value is None else str(value).strip()
+    if text.lower() in ('', 'now'):
+        return now, False
+    try:
+        moment = lifecycle.parse_time(text)
+    except ValueError as exc:
+        raise OptionError('start_time %r %s' % (text, exc)) from None
+    return moment, True
+
+
+def refuse_past_start(spec, option='start_time'):
+    """OptionError when the explicit start time of ``spec`` (Approval) is more than 5 minutes before its ``now``."""
+    if not spec.explicit_start or spec.now is None:
+        return
+    if (spec.now - spec.start_time).total_seconds() > MAX_START_TIME_AGE:
+        raise OptionError('%s %s is more than 5 minutes in the past (now is %s UTC); use now or a later time; nothing was '
+                          'approved' % (option, lifecycle.api_time(spec.start_time), spec.now.strftime('%Y-%m-%dT%H:%M')))
 
 
 def _schedule(task):
@@ -44,7 +103,7 @@ def _regions_of(client, group_ids, deadline=None):
 
 
 def read(client, spec, deadline=None):
-    """{group id: (group, OtaInfo, Decision)} for every group of ``spec`` (options.Approval); no write."""
+    """{group id: (group, OtaInfo, Decision)} for every group of ``spec`` (Approval); no write."""
     region = client.settings.region_id
     listed = {g['app_instance_group_id']: g for g in client.list_app_instance_groups(spec.group_ids, deadline=deadline)}
     missing = [g for g in spec.group_ids if g not in listed]
@@ -68,7 +127,7 @@ def read(client, spec, deadline=None):
 
 
 def run(client, spec, check_mode=False, deadline=None):
-    """Approve ``spec`` (options.Approval); returns (result, failed group ids, warnings).
+    """Approve ``spec`` (Approval); returns (result, failed group ids, warnings).
 
     Before any write: a version that no group offers or runs fails (a typo), and an explicit
     start time more than 5 minutes in the past fails when an approval is to be sent. After the
@@ -144,9 +203,17 @@ def run(client, spec, check_mode=False, deadline=None):
     return result, sorted(set(errors) | set(unnamed)), []
 
 
-def run_module(params, check_mode=False, environ=None, now=None):
-    """ota_task: (result, failed group ids, warnings); every option is checked before anything is read or written."""
-    spec = approval(params, now or datetime.datetime.now(datetime.timezone.utc))
-    with OtaTaskClient(params, environ) as client:
-        result, failed, warnings = run(client, spec, check_mode, time.monotonic() + LISTING_TIME_BUDGET)
-        return result, failed, list(client.warnings) + warnings
+def report(client, spec, check_mode=False, diff=False, deadline=None):
+    """ota_task's result: run()'s, with the diff only when ``diff`` is asked for, and failed with a message naming each
+    group when a group failed."""
+    result, failed, warnings = run(client, spec, check_mode, deadline)
+    client.warnings.extend(warnings)
+    changes = result.pop('diff')
+    if diff:
+        result['diff'] = changes
+    if failed:
+        reasons = '; '.join('%s: %s' % (g['app_instance_group_id'], g['reason']) for g in result['groups']
+                            if g['app_instance_group_id'] in failed)
+        done = ', '.join(result['approved']) or 'none'
+        result.update(failed=True, msg='Approving the OTA update failed for %d group(s) - %s. Approved: %s' % (len(failed), reasons, done))
+    return result

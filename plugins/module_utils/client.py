@@ -3,18 +3,19 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one entry point of the shells: options -> credentials -> transport -> pager -> tasks.
 
-The module, the lookup and the wait action each build an OtaTaskClient from their
-(already type-checked) options and call it; everything they return comes from here.
+The modules (through module.AppStreamingModule) and the lookup hand their (already type-checked)
+options to :func:`execute`; the wait action and the event source build a :class:`Client` and
+poll it. Everything they return comes from here.
 """
 
 from __future__ import annotations
 
 import time
 
-from . import credentials, gate
+from . import answers, credentials, gate
 from . import tasks as task_model
 from .errors import AppStreamingError, OutcomeUnknown, ResponseError
-from .options import connection_settings, group_filter, query as parse_query
+from .options import connection_settings
 from .pager import OtaTaskPager, concurrently
 from .transport import Transport
 
@@ -22,8 +23,11 @@ LISTING_TIME_BUDGET = 600.0  # seconds one listing (every page of every group, r
 OTA_TYPE = 'Fota'
 
 
-class OtaTaskClient:
-    """One credential resolution and one HTTP session, reused for every listing."""
+class Client:
+    """The App Streaming API as the collection uses it: task and group listings, release notes, approvals.
+
+    One credential resolution and one HTTP session, reused for every call.
+    """
 
     def __init__(self, params, environ=None, **transport_options):
         self.settings = connection_settings(params)  # every option is checked before credentials are looked for
@@ -51,8 +55,8 @@ class OtaTaskClient:
         """The groups whose task list kept changing during the last full listing."""
         return self.pager.unsettled
 
-    def list_groups(self, query, deadline=None, errors=None):
-        """[(group_id, total_count, [task, ...])] with snake_case tasks, unfiltered.
+    def list_tasks(self, query, deadline=None, errors=None):
+        """[(group_id, total_count, [task, ...])] for the groups of ``query`` (tasks.TaskQuery), snake_case tasks, unfiltered.
 
         With an ``errors`` dict, each group is listed on its own: one whose listing fails (an
         AppStreamingError) is left out and its error put in ``errors[group_id]`` (the event source);
@@ -63,10 +67,10 @@ class OtaTaskClient:
                                              query.page_size or 100, deadline)
         else:
             listings = self.pager.list_all(query.group_ids, query.ota_type, query.page_size, deadline, errors)
-        return [(lst.group_id, lst.total_count, lst.tasks) for lst in listings]
+        return [(lst.key, lst.total_count, lst.items) for lst in listings]
 
-    def query(self, query, deadline=None, gate_warnings=False):
-        """The result the module returns (the lookup returns its ``ota_tasks``).
+    def task_report(self, query, deadline=None, gate_warnings=False):
+        """What ota_task_info returns for ``query`` (tasks.TaskQuery); the lookup returns its ``ota_tasks``.
 
         ``gate_warnings``: also warn about the tasks the gate took as superseded (the module; the
         lookup returns only the tasks).
@@ -74,11 +78,11 @@ class OtaTaskClient:
         groups = {}
         all_tasks = []
         total = 0
-        for group_id, total_count, group_tasks in self.list_groups(query, deadline):
+        for group_id, total_count, group_tasks in self.list_tasks(query, deadline):
             selected = task_model.filter_tasks(group_tasks, query.statuses, query.task_ids, query.ota_version)
             groups[group_id] = dict(total_count=total_count, **task_model.summarize(selected))
             verdict = gate.snapshot(group_id, group_tasks, ota_version=query.ota_version, task_ids=query.task_ids)
-            groups[group_id].update(_gate_fields(verdict))
+            groups[group_id].update(gate.result_fields(verdict))   # what the ota_wait gate would decide (success: FINISHED)
             if gate_warnings and verdict.superseded:
                 self.warnings.append(gate.superseded_warning(verdict))
             all_tasks.extend(selected)
@@ -92,7 +96,7 @@ class OtaTaskClient:
         result['succeeded'] = all(g['succeeded'] for g in groups.values())
         return result
 
-    # --- Delivery groups, release notes and approvals (ota-lifecycle.md) ---
+    # --- Delivery groups, release notes and approvals (docs/api-contract.md sections 3-6) ---
 
     def list_app_instance_groups(self, group_ids=None, name=None, statuses=None, deadline=None, region_id=None):
         """The delivery groups of the region (snake_case, groups.to_group), every page, API order.
@@ -108,20 +112,20 @@ class OtaTaskClient:
                                      name or None, tuple(statuses or ()))
         listing, = self.pager.all(group_model.APP_INSTANCE_GROUPS, [key], group_model.DEFAULT_PAGE_SIZE, deadline)
         # The API applies name and statuses; only several ids are picked here (in the order listed).
-        return group_model.filter_groups(listing.tasks, group_ids) if len(group_ids) > 1 else listing.tasks
+        return group_model.filter_groups(listing.items, group_ids) if len(group_ids) > 1 else listing.items
 
     def group_tasks(self, group_ids, deadline=None):
         """{group id: every listed task (ListOtaTask, all pages)} for the groups given, concurrently."""
         if not group_ids:
             return {}
-        return {lst.group_id: lst.tasks for lst in self.pager.list_all(list(group_ids), OTA_TYPE, None, deadline)}
+        return {lst.key: lst.items for lst in self.pager.list_all(list(group_ids), OTA_TYPE, None, deadline)}
 
     def release_note(self, task_id, deadline=None):
         """GetOtaTaskByTaskId: {task_id, ota_version, release_note, task_start_time} of one (pending) task."""
-        body = self.transport.call('GetOtaTaskByTaskId', {'TaskId': task_id}, deadline)
-        for key in ('OtaVersion', 'ReleaseNote', 'TaskStartTime'):
-            if body.get(key) is not None and not isinstance(body[key], str):
-                raise ResponseError('GetOtaTaskByTaskId', 'for task %s: %s: expected a string' % (task_id, key), body.get('RequestId'))
+        body = self.transport.call(answers.GET_OTA_TASK, {'TaskId': task_id}, deadline)
+        if answers.release_note(body) is None:
+            raise ResponseError(answers.GET_OTA_TASK, 'for task %s: %s' % (task_id, answers.explain(answers.GET_OTA_TASK, body)),
+                                body.get('RequestId') if isinstance(body.get('RequestId'), str) else None)
         return {'task_id': task_id, 'ota_version': body.get('OtaVersion') or '', 'release_note': body.get('ReleaseNote') or '',
                 'task_start_time': body.get('TaskStartTime') or ''}
 
@@ -139,7 +143,7 @@ class OtaTaskClient:
     def approve(self, group_id, task_id, start_time, deadline=None):
         """ApproveOtaTask for one group, quoting its pending ``task_id``; ``start_time`` as the API takes it.
 
-        A lost answer is settled by reading the group again (ota-lifecycle.md section 5): a changed
+        A lost answer is settled by reading the group again (docs/api-contract.md 6.6): a changed
         TaskId means the approval took effect; an unchanged one means it did not, and sending it
         again is safe (an approval quoting a stale TaskId is refused). Returns the number of
         lost answers settled that way.
@@ -183,38 +187,23 @@ class OtaTaskClient:
         return found[0] if found else None
 
 
-def _gate_fields(verdict):
-    """What the ota_wait gate would decide from this one listing (with success_statuses [FINISHED])."""
-    newest = verdict.newest
-    return {'newest_task_id': newest['task_id'] if newest else None,
-            'newest_status': newest['task_display_status'] if newest else None,
-            'in_flight': bool(verdict.in_flight), 'succeeded': verdict.succeeded,
-            'superseded_task_ids': [t['task_id'] for t in verdict.superseded]}
+def execute(params, parse, work, environ=None):
+    """What every shell does with its (already type-checked) options: (result, warnings).
+
+    Its own options are checked by ``parse(params)`` first, then the connection options and the
+    credentials by one Client, which ``work(client, parsed options, deadline)`` uses within
+    LISTING_TIME_BUDGET.
+    """
+    options = parse(params)
+    with Client(params, environ) as client:
+        result = work(client, options, time.monotonic() + LISTING_TIME_BUDGET)
+        return result, list(client.warnings)
 
 
 def run(params, environ=None, gate_warnings=False):
-    """Check options, list, and return (result, warnings): what the module and lookup need."""
-    query = parse_query(params)
-    with OtaTaskClient(params, environ) as client:
-        result = client.query(query, deadline=time.monotonic() + LISTING_TIME_BUDGET, gate_warnings=gate_warnings)
-        return result, list(client.warnings)
+    """The task report (ota_task_info's result; the lookup returns its ``ota_tasks``) and the warnings.
 
-
-def run_group_info(params, environ=None):
-    """app_instance_group_info: (result, warnings) for the (already type-checked) options."""
-    wanted = group_filter(params)
-    with OtaTaskClient(params, environ) as client:
-        deadline = time.monotonic() + LISTING_TIME_BUDGET
-        listed = client.list_app_instance_groups(wanted.group_ids, wanted.name, wanted.statuses, deadline)
-        missing = sorted(set(wanted.group_ids) - {g['app_instance_group_id'] for g in listed})
-        if missing and not wanted.name and not wanted.statuses:
-            client.warnings.append('app_instance_group_ids: %s not found in region %s' % (', '.join(missing), client.settings.region_id))
-        if wanted.release_notes:
-            notes = client.release_notes([g['ota']['task_id'] for g in listed if g['ota']['update_available']], deadline)
-            for group in listed:
-                note = notes.get(group['ota']['task_id']) if group['ota']['update_available'] else None
-                group['ota']['release_note'] = note['release_note'] if note else None
-        result = dict(app_instance_groups=listed, total_count=len(listed),
-                      updates_available=sum(1 for g in listed if g['ota']['update_available']),
-                      region_id=client.settings.region_id)
-        return result, list(client.warnings)
+    ``gate_warnings``: also warn about the tasks the gate took as superseded (the module).
+    """
+    return execute(params, task_model.parse, lambda client, query, deadline: client.task_report(query, deadline, gate_warnings),
+                   environ)

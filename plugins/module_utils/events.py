@@ -15,41 +15,38 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
-from . import gate
+from . import gate, tasks as task_model
 from .errors import OptionError
-from .options import connection_argument_spec, query as parse_query
 
 SOURCE = 'alibabacloud.appstreaming.ota_task_events'
 DEFAULT_INTERVAL = 60.0
-BACKOFF_CAP = 600.0   # longest pause between two polls of a group after failed polls (seconds)
-BACKOFF_STEPS = 4     # the pause doubles for the first failed polls in a row: interval x 2, 4, 8, 16
+POLL_BACKOFF_CAP = 600.0   # longest pause between two polls of a group after failed polls (seconds)
+POLL_BACKOFF_STEPS = 4     # the pause doubles for the first failed polls in a row: interval x 2, 4, 8, 16
 GROUP_NOT_FOUND = 'InvalidAppInstanceGroup.NotFound'
 STATE_VERSION = 1
 
 
-def source_argument_spec():
-    """The options of the event source: what to watch and how often, plus the connection options."""
-    spec = dict(
+def argument_spec():
+    """The options of the event source: what to watch and how often (the connection options come on top)."""
+    return dict(
         app_instance_group_ids=dict(type='list', elements='str', required=True, aliases=['app_instance_group_id']),
         interval=dict(type='float', default=DEFAULT_INTERVAL),
         emit_initial=dict(type='bool', default=False),
         max_polls=dict(type='int', default=0),
         state_file=dict(type='path'),
     )
-    spec.update(connection_argument_spec())
-    return spec
 
 
 class SourceConfig(NamedTuple):
-    query: object       # options.Query: the groups, every page, unfiltered
+    query: object       # tasks.TaskQuery: the groups, every page, unfiltered
     interval: float
     emit_initial: bool
     max_polls: int      # 0: poll until the rulebook stops
     state_file: Optional[str] = None
 
 
-def source_config(params):
-    """Check the source options (already validated against source_argument_spec) beyond their types."""
+def parse(params):
+    """Check the source options (already validated against argument_spec) beyond their types."""
     interval = params.get('interval')
     if interval is None or interval <= 0:
         raise OptionError('interval must be greater than 0 seconds, got %s' % interval)
@@ -59,7 +56,7 @@ def source_config(params):
     state_file = params.get('state_file')
     if state_file is not None and not str(state_file).strip():
         raise OptionError('state_file must be the path of a file, got an empty string')
-    query = parse_query({'app_instance_group_ids': params.get('app_instance_group_ids')})
+    query = task_model.parse({'app_instance_group_ids': params.get('app_instance_group_ids')})
     return SourceConfig(query=query, interval=float(interval), emit_initial=bool(params.get('emit_initial')),
                         max_polls=int(max_polls), state_file=state_file or None)
 
@@ -68,7 +65,7 @@ def backoff(interval, failures):
     """Seconds to the next poll after ``failures`` failed polls in a row (0: the normal interval)."""
     if failures <= 0:
         return interval
-    return min(interval * 2 ** min(failures, BACKOFF_STEPS), max(interval, BACKOFF_CAP))
+    return min(interval * 2 ** min(failures, POLL_BACKOFF_STEPS), max(interval, POLL_BACKOFF_CAP))
 
 
 def task_event(task, previous_status):
@@ -86,16 +83,10 @@ def task_event(task, previous_status):
 
 
 def group_event(verdict):
-    newest = verdict.newest
-    return {
-        'type': 'ota_group',
-        'app_instance_group_id': verdict.group_id,
-        'in_flight': False,
-        'newest_task_id': newest['task_id'] if newest else None,
-        'newest_status': newest['task_display_status'] if newest else None,
-        'succeeded': verdict.succeeded,
-        'superseded_task_ids': [t['task_id'] for t in verdict.superseded],
-    }
+    """The event of a group that settled (nothing in flight)."""
+    event = {'type': 'ota_group', 'app_instance_group_id': verdict.group_id, 'in_flight': False}
+    event.update(gate.result_fields(verdict))
+    return event
 
 
 def group_error_event(group_id, error):
@@ -122,7 +113,7 @@ class EventTracker:
 
     Feed it only listings that formed one snapshot (the pager's ``unsettled`` groups are
     skipped, their state kept). A group's first listing is its baseline: no events, except,
-    with ``emit_initial``, its tasks in flight; a group restored from a state file has its
+    with ``emit_initial``, its tasks in flight (not superseded); a group restored from a state file has its
     baseline already. After that, each task whose status changed, and each task listed for the
     first time (``previous_status`` None), gives an ``ota_task`` event in API order; then an
     ``ota_group`` event if the group settled: the gate tracked a task since the group last
@@ -153,7 +144,7 @@ class EventTracker:
         events = []
         if previous is None:
             if self.emit_initial:
-                events = [task_event(task, None) for task in tasks if gate.in_flight(task)]
+                events = [task_event(task, None) for task in verdict.in_flight]   # superseded tasks are history
         else:
             for task in tasks:
                 before = previous.get(task['task_id'])

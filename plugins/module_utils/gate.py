@@ -78,6 +78,15 @@ def _tasks_text(tasks):
     return '%d tasks: %s' % (len(tasks), ', '.join('%d %s' % (n, s) for s, n in sorted(counts.items())))
 
 
+def result_fields(verdict):
+    """A verdict as ota_task_info (per group) and the event source (ota_group events) return it."""
+    newest = verdict.newest
+    return {'newest_task_id': newest['task_id'] if newest else None,
+            'newest_status': newest['task_display_status'] if newest else None,
+            'in_flight': bool(verdict.in_flight), 'succeeded': verdict.succeeded,
+            'superseded_task_ids': [t['task_id'] for t in verdict.superseded]}
+
+
 def superseded_warning(verdict):
     """The warning naming the tasks a verdict took as superseded ('' when none)."""
     if not verdict.superseded:

@@ -3,21 +3,23 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The delivery-group model: ListAppInstanceGroup answers -> snake_case groups with their OtaInfo.
 
-Free of I/O: the pager's ListSpec for ListAppInstanceGroup (how a page is asked for and
-checked) and the conversion of each group live here, so every shell returns groups alike.
+The pager's ListSpec for ListAppInstanceGroup (how a page is asked for and checked) and the
+conversion of each group live here, so every shell returns groups alike; so do the options of
+app_instance_group_info and its result (:func:`report`, over a client.Client; the rest is free of I/O).
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
-from .errors import ApiError
+from . import answers
+from .errors import ApiError, OptionError
+from .options import id_list
 from .pager import ListSpec
 
-ACTION = 'ListAppInstanceGroup'
+ACTION = answers.LIST_APP_INSTANCE_GROUP
 PRODUCT_TYPE = 'CloudApp'
-ITEMS = 'AppInstanceGroupModels'
-DEFAULT_PAGE_SIZE = 100  # always sent (ota-lifecycle.md 5: the API's default is not documented)
+DEFAULT_PAGE_SIZE = 100  # always sent (docs/api-contract.md 3: the API's default is not documented)
 # API field -> returned key, for the plain text fields of a group (others are ignored).
 FIELDS = (
     ('AppInstanceGroupId', 'app_instance_group_id'),
@@ -32,6 +34,53 @@ FIELDS = (
 OTA_FIELDS = (('OtaVersion', 'ota_version'), ('NewOtaVersion', 'new_ota_version'), ('TaskId', 'task_id'))
 
 
+def argument_spec():
+    """What app_instance_group_info lists and filters."""
+    return dict(
+        app_instance_group_ids=dict(type='list', elements='str', aliases=['app_instance_group_id']),
+        name=dict(type='str'),
+        statuses=dict(type='list', elements='str'),
+        release_notes=dict(type='bool', default=False),
+    )
+
+
+class GroupFilter(NamedTuple):
+    group_ids: tuple
+    name: Optional[str]
+    statuses: tuple
+    release_notes: bool
+
+
+def parse(params):
+    """Check app_instance_group_info's filters."""
+    statuses = []
+    for status in params.get('statuses') or []:
+        status = (status or '').strip()
+        if not status:
+            raise OptionError('statuses must not contain an empty status')
+        statuses.append(status)
+    name = params.get('name')
+    if name is not None and not name.strip():
+        raise OptionError('name must not be empty (leave it out to list every group)')
+    return GroupFilter(id_list(params, 'app_instance_group_ids', 'group id'), name, tuple(statuses), bool(params.get('release_notes')))
+
+
+def report(client, wanted, deadline=None):
+    """app_instance_group_info's result for the filters ``wanted`` (GroupFilter); warnings go to ``client.warnings``."""
+    listed = client.list_app_instance_groups(wanted.group_ids, wanted.name, wanted.statuses, deadline)
+    missing = sorted(set(wanted.group_ids) - {g['app_instance_group_id'] for g in listed})
+    if missing and not wanted.name and not wanted.statuses:
+        client.warnings.append('app_instance_group_ids: %s not found in region %s' % (', '.join(missing), client.settings.region_id))
+    if wanted.release_notes:
+        notes = client.release_notes([g['ota']['task_id'] for g in listed if g['ota']['update_available']], deadline)
+        for group in listed:
+            note = notes.get(group['ota']['task_id']) if group['ota']['update_available'] else None
+            group['ota']['release_note'] = note['release_note'] if note else None
+    return dict(app_instance_groups=listed, total_count=len(listed),
+                updates_available=sum(1 for g in listed if g['ota']['update_available']),
+                region_id=client.settings.region_id)
+
+
 class OtaInfo(NamedTuple):
     """A group's OTA state: its version, the version it is offered ('' = none) and its current task."""
 
@@ -41,7 +90,7 @@ class OtaInfo(NamedTuple):
 
     @property
     def update_available(self):
-        """ota-lifecycle.md 4.1: an update is available when NewOtaVersion is not empty."""
+        """docs/api-contract.md 6.1: an update is available when NewOtaVersion is not empty."""
         return bool(self.new_ota_version)
 
     @classmethod
@@ -62,57 +111,9 @@ class GroupQuery(NamedTuple):
 
 def request(key, number, size):
     """(form body, URL query) of one page: the API reads its filters from the query, Status from the body."""
-    query = {'BizRegionId': key.region_id, 'ProductType': PRODUCT_TYPE, 'PageNumber': number, 'PageSize': size,
-             'AppInstanceGroupId': key.group_id, 'AppInstanceGroupName': key.name}
-    return {'Status': list(key.statuses) if key.statuses else None}, query
-
-
-def _text(value):
-    return isinstance(value, str)
-
-
-def problem(body):
-    """Why ``body`` is no valid ListAppInstanceGroup answer, or None when it is one."""
-    total = body.get('TotalCount')
-    if isinstance(total, bool) or not isinstance(total, int):
-        return 'TotalCount: expected an integer' if 'TotalCount' in body else 'TotalCount: required key not provided'
-    if total < 0:
-        return 'TotalCount: value must be at least 0'
-    for key in ('PageNumber', 'PageSize'):
-        if key in body and (isinstance(body[key], bool) or not isinstance(body[key], int)):
-            return '%s: expected an integer' % key
-    models = body.get(ITEMS, [])
-    if not isinstance(models, list):
-        return '%s: expected a list' % ITEMS
-    for index, model in enumerate(models):
-        where = '%s[%d]' % (ITEMS, index)
-        if not isinstance(model, dict):
-            return '%s: expected a dictionary' % where
-        group_id = model.get('AppInstanceGroupId')
-        if not _text(group_id) or not group_id:
-            return '%s.AppInstanceGroupId: expected a non-empty string' % where
-        for api_key, _name in FIELDS[1:]:
-            if model.get(api_key) is not None and not _text(model[api_key]):
-                return '%s.%s: expected a string' % (where, api_key)
-        ota = model.get('OtaInfo')
-        if ota is not None:
-            if not isinstance(ota, dict):
-                return '%s.OtaInfo: expected a dictionary' % where
-            for api_key, _name in OTA_FIELDS:
-                if ota.get(api_key) is not None and not _text(ota[api_key]):
-                    return '%s.OtaInfo.%s: expected a string' % (where, api_key)
-    return None
-
-
-def check_page(body):
-    """(TotalCount, AppInstanceGroupModels) of a valid answer, else None."""
-    if problem(body) is not None:
-        return None
-    return body['TotalCount'], body.get(ITEMS, [])
-
-
-def explain(body):
-    return problem(body) or 'it does not have the documented fields and types'
+    url_query = {'BizRegionId': key.region_id, 'ProductType': PRODUCT_TYPE, 'PageNumber': number, 'PageSize': size,
+                 'AppInstanceGroupId': key.group_id, 'AppInstanceGroupName': key.name}
+    return {'Status': list(key.statuses) if key.statuses else None}, url_query
 
 
 def to_group(raw, _key=None, _strings=None):
@@ -157,6 +158,6 @@ def _group_not_found(exc, key, region_id):  # pylint: disable=unused-argument
 
 
 APP_INSTANCE_GROUPS = ListSpec(
-    action=ACTION, request=request, check=check_page, explain=explain,
+    action=ACTION, request=request,
     convert=to_group, id_key='app_instance_group_id', describe=describe,
     list_name=describe, item_name='groups', on_error=_group_not_found)

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The OTA lifecycle this collection assumes (ota-lifecycle.md sections 4 and 5), in one place.
+"""The OTA lifecycle this collection assumes (docs/api-contract.md section 6), in one place.
 
 Nothing public documents it; it is the simplest behaviour consistent with the API reference:
 

@@ -1,11 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Options shared by every plugin: the argument spec, environment fallbacks and checks.
+"""The connection options every plugin takes, and the checks that options of every kind share.
 
-The module hands ``argument_spec()`` to AnsibleModule; the lookup and the wait action run
-the same spec through ``ArgumentSpecValidator``. After that, :func:`connection_settings`
-applies the checks an argument spec cannot express (ranges, URLs, ARNs) once for all.
+The module hands ``connection_argument_spec()`` (with its own options, see module.py) to AnsibleModule;
+the lookup, the actions and the event source run the same spec through ``ArgumentSpecValidator``.
+After that, :func:`connection_settings` applies the checks an argument spec cannot express (ranges,
+URLs, ARNs) once for all. Each plugin's own options are declared and checked next to the code that
+uses them (``argument_spec()`` and ``parse()`` in tasks.py, groups.py, approval.py, rollout.py,
+waiter.py and events.py), with :func:`id_list` and :func:`positive` from here.
 """
 
 from __future__ import annotations
@@ -20,22 +23,54 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import env_fallback
 
 from .errors import OptionError
-from .tasks import OTA_TYPES, STATUSES
 
 DEFAULT_REGION = 'cn-shanghai'
 ENDPOINT_TEMPLATE = 'appstream-center.{region}.aliyuncs.com'
 
-# Environment variables, first match wins. The credential ones are applied by
-# credentials.py only when no credential option was given explicitly, so that an
-# explicit ``profile`` is never overridden by keys lying around in the environment.
-CREDENTIAL_ENV = {
-    'access_key_id': ('ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALICLOUD_ACCESS_KEY'),
-    'access_key_secret': ('ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALICLOUD_SECRET_KEY'),
-    'security_token': ('ALIBABA_CLOUD_SECURITY_TOKEN', 'ALICLOUD_SECURITY_TOKEN'),
-    'profile': ('ALIBABA_CLOUD_PROFILE',),
-}
-REGION_ENV = ('ALIBABA_CLOUD_REGION_ID', 'ALICLOUD_REGION')
+# --- The connection options, each declared once ------------------------------------------------------------------
+# Everything else about them derives from CONNECTION_OPTIONS (and, for their words, from the descriptions beside the
+# doc fragment that documents them, plugins/doc_fragments/connection.py): the argument spec of every plugin, the
+# environment variables credentials.py reads, the variables the controller-side plugins read (plugin_utils/options.py),
+# the doc fragment itself, and what `make options` writes (tests/tools/connection_options.py): both roles' argument
+# specs, the event source's DOCUMENTATION and the precedence table of docs/getting-started.md. A unit test
+# (tests/unit/tools/test_connection_options.py) names any drift. Per option:
+#   spec    its argument spec entry (type, default, aliases, no_log)
+#   env     its environment variables, first match wins, applied by env_by: 'credentials' (credentials.py, only when no
+#           credential option is given, so that an explicit profile is never overridden by keys lying around in the
+#           environment) or 'fallback' (the argument spec's env_fallback)
+#   role    the suffix of its role variable when that is not the option's name: the collection's roles take each option
+#           as <role>_<option>, except timeout (seconds per request), <role>_request_timeout: a role's own *_timeout is
+#           how long it waits in all
+# Controller-side plugins also read the variable ansible_appstreaming_<option> (controller_variable()).
+CONNECTION_OPTIONS = (
+    dict(name='access_key_id', spec=dict(type='str', aliases=('alicloud_access_key',)),
+         env=('ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALICLOUD_ACCESS_KEY'), env_by='credentials'),
+    dict(name='access_key_secret', spec=dict(type='str', no_log=True, aliases=('alicloud_secret_key',)),
+         env=('ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALICLOUD_SECRET_KEY'), env_by='credentials'),
+    dict(name='security_token', spec=dict(type='str', no_log=True, aliases=('alicloud_security_token',)),
+         env=('ALIBABA_CLOUD_SECURITY_TOKEN', 'ALICLOUD_SECURITY_TOKEN'), env_by='credentials'),
+    dict(name='profile', spec=dict(type='str'), env=('ALIBABA_CLOUD_PROFILE',), env_by='credentials'),
+    dict(name='role_arn', spec=dict(type='str')),
+    dict(name='role_session_name', spec=dict(type='str', default='ansible-appstreaming')),
+    dict(name='sts_endpoint', spec=dict(type='str')),
+    # No default: without an explicit value or environment variable, the region of the credential profile in use
+    # applies (as in the aliyun CLI), then DEFAULT_REGION (see region()).
+    dict(name='region_id', spec=dict(type='str', aliases=('alicloud_region',)),
+         env=('ALIBABA_CLOUD_REGION_ID', 'ALICLOUD_REGION'), env_by='fallback'),
+    dict(name='endpoint', spec=dict(type='str')),
+    dict(name='validate_certs', spec=dict(type='bool', default=True)),
+    dict(name='ca_bundle', spec=dict(type='path')),
+    dict(name='timeout', spec=dict(type='float', default=10.0), role='request_timeout'),
+    dict(name='retries', spec=dict(type='int', default=6)),
+    dict(name='max_concurrency', spec=dict(type='int', default=16)),
+    dict(name='max_requests_per_second', spec=dict(type='float')),
+)
+VARIABLE_PREFIX = 'ansible_appstreaming_'
+
+CREDENTIAL_ENV = {option['name']: option['env'] for option in CONNECTION_OPTIONS if option.get('env_by') == 'credentials'}
 CREDENTIAL_OPTIONS = tuple(CREDENTIAL_ENV)
+REGION_ENV = next(option['env'] for option in CONNECTION_OPTIONS if option['name'] == 'region_id')
+ROLE_VARIABLE_NAMES = {option['name']: option['role'] for option in CONNECTION_OPTIONS if 'role' in option}
 
 # Patterns, not compiled here: re compiles (and caches) the ones a run uses, on first use.
 _ROLE_ARN = r'^acs:ram::\d+:role/[A-Za-z0-9.@_+=,/-]{1,128}$'
@@ -44,50 +79,26 @@ _REGION = r'^[a-z]{2,}(-[a-z0-9]+)+$'
 
 
 def connection_argument_spec():
-    """Auth and connection options, identical for the module, the lookup and the role."""
-    return dict(
-        access_key_id=dict(type='str', aliases=['alicloud_access_key']),
-        access_key_secret=dict(type='str', no_log=True, aliases=['alicloud_secret_key']),
-        security_token=dict(type='str', no_log=True, aliases=['alicloud_security_token']),
-        profile=dict(type='str'),
-        role_arn=dict(type='str'),
-        role_session_name=dict(type='str', default='ansible-appstreaming'),
-        sts_endpoint=dict(type='str'),
-        # No default here: without an explicit value or environment variable, the region of the
-        # credential profile in use applies (as in the aliyun CLI), then DEFAULT_REGION (see region()).
-        region_id=dict(type='str', aliases=['alicloud_region'], fallback=(env_fallback, list(REGION_ENV))),
-        endpoint=dict(type='str'),
-        validate_certs=dict(type='bool', default=True),
-        ca_bundle=dict(type='path'),
-        timeout=dict(type='float', default=10.0),
-        retries=dict(type='int', default=6),
-        max_concurrency=dict(type='int', default=16),
-        max_requests_per_second=dict(type='float'),
-    )
+    """Auth and connection options, identical for the modules, the lookup, the actions and the event source."""
+    spec = {}
+    for option in CONNECTION_OPTIONS:
+        entry = dict(option['spec'])
+        if 'aliases' in entry:
+            entry['aliases'] = list(entry['aliases'])
+        if option.get('env_by') == 'fallback':
+            entry['fallback'] = (env_fallback, list(option['env']))
+        spec[option['name']] = entry
+    return spec
 
 
-# The collection's roles take each connection option as the variable <role>_<option>, except
-# ``timeout`` (seconds per request), which is <role>_request_timeout: a role's own *_timeout is how
-# long it waits in all.
-ROLE_VARIABLE_NAMES = {'timeout': 'request_timeout'}
+def controller_variable(option):
+    """The variable (ansible_appstreaming_<option>) the controller-side plugins read for a connection option."""
+    return VARIABLE_PREFIX + option
 
 
 def role_variable(role, option):
-    """The variable of the role ``role`` (ota_wait, ota_rollout) that carries the connection option ``option``."""
+    """The variable of the role ``role`` (ota_wait, ota_rollout) that carries the option ``option``."""
     return '%s_%s' % (role, ROLE_VARIABLE_NAMES.get(option, option))
-
-
-def query_argument_spec():
-    """What to list and how to filter it (module and lookup)."""
-    return dict(
-        app_instance_group_ids=dict(type='list', elements='str', required=True, aliases=['app_instance_group_id']),
-        ota_type=dict(type='str', default='Fota', choices=list(OTA_TYPES)),
-        page_size=dict(type='int'),
-        page_number=dict(type='int'),
-        statuses=dict(type='list', elements='str', choices=list(STATUSES)),
-        task_ids=dict(type='list', elements='str'),
-        ota_version=dict(type='str'),
-    )
 
 
 class Endpoint(NamedTuple):
@@ -176,7 +187,9 @@ def check_ca_bundle(path):
     return path
 
 
-def _positive(params, name, number_type=float, minimum=None, maximum=None):
+def positive(params, name, number_type=float, minimum=None, maximum=None):
+    """The number option ``name`` as ``number_type``, None when unset; OptionError unless it is greater than 0
+    (with ``minimum``: at least that) and, with ``maximum``, at most that."""
     value = params.get(name)
     if value is None:
         return None
@@ -210,21 +223,11 @@ def connection_settings(params, profile_region=None):
         endpoint=resolve_endpoint(params.get('endpoint'), region_id),
         region_id=region_id,
         verify=verify,
-        timeout=_positive(params, 'timeout'),
-        retries=_positive(params, 'retries', int, minimum=0, maximum=50),
-        max_concurrency=_positive(params, 'max_concurrency', int, minimum=1, maximum=64),
-        max_requests_per_second=_positive(params, 'max_requests_per_second'),
+        timeout=positive(params, 'timeout'),
+        retries=positive(params, 'retries', int, minimum=0, maximum=50),
+        max_concurrency=positive(params, 'max_concurrency', int, minimum=1, maximum=64),
+        max_requests_per_second=positive(params, 'max_requests_per_second'),
     )
-
-
-class Query(NamedTuple):
-    group_ids: tuple
-    ota_type: str
-    page_size: Optional[int]
-    page_number: Optional[int]
-    statuses: Optional[tuple]
-    task_ids: Optional[tuple]
-    ota_version: Optional[str]
 
 
 def id_list(params, option, noun, required=None):
@@ -239,131 +242,3 @@ def id_list(params, option, noun, required=None):
     if required and not ids:
         raise OptionError('%s needs at least one %s' % (option, required))
     return tuple(ids)
-
-
-def query(params):
-    """Check what to list: non-empty, unique group ids and in-range paging."""
-    group_ids = id_list(params, 'app_instance_group_ids', 'group id', required='delivery group id')
-    ota_type = params.get('ota_type') or 'Fota'
-    if ota_type not in OTA_TYPES:
-        raise OptionError('ota_type must be one of %s, got %r' % (', '.join(OTA_TYPES), ota_type))
-    statuses = params.get('statuses')
-    for status in statuses or ():
-        if status not in STATUSES:
-            raise OptionError('statuses: %r is not one of %s' % (status, ', '.join(STATUSES)))
-    return Query(
-        group_ids=tuple(group_ids),
-        ota_type=ota_type,
-        page_size=_positive(params, 'page_size', int, minimum=1, maximum=100),
-        page_number=_positive(params, 'page_number', int, minimum=1),
-        statuses=tuple(statuses) if statuses else None,
-        task_ids=id_list(params, 'task_ids', 'task id') or None,
-        ota_version=params.get('ota_version') or None,
-    )
-
-
-# --- Delivery groups and approvals (app_instance_group_info, ota_task, the ota_rollout role) ---
-
-MAX_START_TIME_AGE = 300  # seconds: an explicit start_time may be at most this far in the past
-
-
-def group_info_argument_spec():
-    """What app_instance_group_info lists and filters."""
-    return dict(
-        app_instance_group_ids=dict(type='list', elements='str', aliases=['app_instance_group_id']),
-        name=dict(type='str'),
-        statuses=dict(type='list', elements='str'),
-        release_notes=dict(type='bool', default=False),
-    )
-
-
-def approval_argument_spec():
-    """What ota_task approves."""
-    return dict(
-        state=dict(type='str', default='approved', choices=['approved']),
-        app_instance_group_ids=dict(type='list', elements='str', required=True, aliases=['app_instance_group_id']),
-        ota_version=dict(type='str', required=True),
-        start_time=dict(type='str', default='now'),
-    )
-
-
-class GroupFilter(NamedTuple):
-    group_ids: tuple
-    name: Optional[str]
-    statuses: tuple
-    release_notes: bool
-
-
-class Approval(NamedTuple):
-    group_ids: tuple
-    ota_version: str
-    start_time: object         # aware datetime: when the update should start
-    explicit_start: bool       # False for 'now': a STANDBY task is then left as scheduled
-    now: object = None         # aware datetime the options were checked at (refuse_past_start)
-
-
-def _group_ids(params, required):
-    group_ids = []
-    for group_id in params.get('app_instance_group_ids') or []:
-        group_id = (group_id or '').strip()
-        if not group_id:
-            raise OptionError('app_instance_group_ids must not contain an empty group id')
-        if group_id not in group_ids:
-            group_ids.append(group_id)
-    if required and not group_ids:
-        raise OptionError('app_instance_group_ids needs at least one delivery group id')
-    return tuple(group_ids)
-
-
-def group_filter(params):
-    """Check app_instance_group_info's filters."""
-    statuses = []
-    for status in params.get('statuses') or []:
-        status = (status or '').strip()
-        if not status:
-            raise OptionError('statuses must not contain an empty status')
-        statuses.append(status)
-    name = params.get('name')
-    if name is not None and not name.strip():
-        raise OptionError('name must not be empty (leave it out to list every group)')
-    return GroupFilter(_group_ids(params, required=False), name, tuple(statuses), bool(params.get('release_notes')))
-
-
-def start_time(value, now):
-    """(aware datetime, explicit?) of a start_time option: 'now', or ISO 8601 with a zone.
-
-    How far in the past it may be is checked by :func:`refuse_past_start`, only when an approval
-    is about to be sent: a re-run with a fixed time that has passed still reports the groups.
-    """
-    text = '' if value is None else str(value).strip()
-    if text.lower() in ('', 'now'):
-        return now, False
-    from .lifecycle import parse_time  # ota_task only
-    try:
-        moment = parse_time(text)
-    except ValueError as exc:
-        raise OptionError('start_time %r %s' % (text, exc)) from None
-    return moment, True
-
-
-def refuse_past_start(spec, option='start_time'):
-    """OptionError when the explicit start time of ``spec`` (Approval) is more than 5 minutes before its ``now``."""
-    if not spec.explicit_start or spec.now is None:
-        return
-    if (spec.now - spec.start_time).total_seconds() > MAX_START_TIME_AGE:
-        from .lifecycle import api_time
-        raise OptionError('%s %s is more than 5 minutes in the past (now is %s UTC); use now or a later time; nothing was '
-                          'approved' % (option, api_time(spec.start_time), spec.now.strftime('%Y-%m-%dT%H:%M')))
-
-
-def approval(params, now):
-    """Check ota_task's options; ``now`` is an aware datetime."""
-    group_ids = _group_ids(params, required=True)
-    version = params.get('ota_version')
-    if version is None or not str(version).strip():
-        raise OptionError('ota_version must not be empty: give the OTA version you reviewed (new_ota_version of '
-                          'app_instance_group_info)')
-    if params.get('state', 'approved') != 'approved':
-        raise OptionError("state must be approved, got %r" % params.get('state'))
-    moment, explicit = start_time(params.get('start_time'), now)
-    return Approval(group_ids, str(version).strip(), moment, explicit, now)

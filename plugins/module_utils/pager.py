@@ -13,89 +13,42 @@ gets a warning.
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Callable, NamedTuple, Optional
 
-from . import tasks as task_model
+from . import answers, tasks as task_model
 from .errors import ApiError, AppStreamingError, ResponseError
 
-# voluptuous describes what is wrong with an invalid answer (page_schema); valid answers never
-# need it, so it is imported only then (it and concurrent.futures cost ~10 ms of every module start).
-HAS_VOLUPTUOUS = importlib.util.find_spec('voluptuous') is not None
-
-ACTION = 'ListOtaTask'
+ACTION = answers.LIST_OTA_TASK
 DEFAULT_PAGE_SIZE = 100
 MAX_ROUNDS = 3
 MAX_PAGES = 10000  # 1,000,000 tasks at PageSize 100: anything above is not a real answer
-_TASK_TEXT = (('TaskId', 1), ('TaskDisplayStatus', 1), ('OtaVersion', 0), ('TaskStartTime', 0))  # key, minimum length
-
-
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def check_page(body):
-    """(TotalCount, TaskList) of a valid answer, else None: what page_schema.page_schema() accepts, without voluptuous.
-
-    Every page of every listing goes through here, so it is plain code: about 50x faster.
-    """
-    total = body.get('TotalCount')
-    if not _is_int(total) or total < 0:
-        return None
-    for key in ('PageNumber', 'PageSize'):
-        if key in body and not _is_int(body[key]):
-            return None
-    if 'RequestId' in body and not isinstance(body['RequestId'], str):
-        return None
-    task_list = body.get('TaskList', [])
-    if not isinstance(task_list, list):
-        return None
-    for task in task_list:
-        if not isinstance(task, dict):
-            return None
-        for key, minimum in _TASK_TEXT:
-            value = task.get(key)
-            if not isinstance(value, str) or len(value) < minimum:
-                return None
-    return total, task_list
 
 
 class Page(NamedTuple):
     number: int
     total_count: int
-    tasks: list  # the page's items, converted (snake_case)
+    items: list  # the page's items, converted (snake_case)
     request_id: Optional[str]
 
-    @property
-    def items(self):
-        return self.tasks
 
-
-class GroupListing(NamedTuple):
-    group_id: str  # the listing's key: a delivery group for ListOtaTask, the filters for ListAppInstanceGroup
+class Listing(NamedTuple):
+    key: object  # what was listed: (group id, OTA type) for ListOtaTask (OtaTaskPager: the group id), a GroupQuery
     total_count: int
-    tasks: list  # snake_case items (tasks.to_task, groups.to_group), API order, unique ids
+    items: list  # snake_case items (tasks.to_task, groups.to_group), API order, unique ids
     consistent: bool = True
-
-    @property
-    def items(self):
-        return self.tasks
 
 
 class ListSpec(NamedTuple):
     """How one list action is asked and answered.
 
-    ``request(key, number, size)`` gives (form params, URL query or None); ``check(body)`` gives
-    (TotalCount, raw items) of a valid answer or None; ``explain(body)`` says why it is not
-    valid; ``convert(raw, key, strings)`` makes the returned item, whose ``id_key`` identifies
-    it; ``describe(key)`` names the listing in messages; ``on_error(exc, key, region)`` may
+    ``request(key, number, size)`` gives (form params, URL query or None); each page is checked
+    against the action's declared answer (answers.py); ``convert(raw, key, strings)`` makes the
+    returned item, whose ``id_key`` identifies it; ``describe(key)`` names the listing in messages; ``on_error(exc, key, region)`` may
     turn an ApiError into a clearer one (or return None).
     """
 
     action: str
     request: Callable
-    check: Callable
-    explain: Callable
     convert: Callable
     id_key: str
     describe: Callable
@@ -109,11 +62,6 @@ def _task_request(key, number, size):
     return {'AppInstanceGroupId': group_id, 'OtaType': ota_type, 'PageNumber': number, 'PageSize': size}, None
 
 
-def _explain_task_page(body):
-    from .page_schema import explain  # only for an invalid answer
-    return explain(body)
-
-
 def _task_not_found(exc, key, region_id):
     if exc.code == 'InvalidAppInstanceGroup.NotFound':
         return ApiError(exc.action, exc.code, exc.api_message, exc.request_id, exc.status, exc.recommend,
@@ -122,7 +70,7 @@ def _task_not_found(exc, key, region_id):
 
 
 OTA_TASKS = ListSpec(
-    action=ACTION, request=_task_request, check=check_page, explain=_explain_task_page,
+    action=ACTION, request=_task_request,
     convert=lambda raw, key, strings: task_model.to_task(raw, key[0], strings), id_key='task_id',
     describe=lambda key: 'group %s' % key[0], list_name=lambda key: 'the task list of %s' % key[0], item_name='tasks',
     on_error=_task_not_found)
@@ -138,10 +86,10 @@ class Pager:
         self._strings = {}  # one copy of each repeated value (status, version): 100,000 tasks hold few distinct ones
 
     def fetch_page(self, spec, key, number, size, deadline=None):
-        params, query = spec.request(key, number, size)
+        params, url_query = spec.request(key, number, size)
         try:
-            if query:
-                body = self.transport.call(spec.action, params, deadline, query=query)
+            if url_query:
+                body = self.transport.call(spec.action, params, deadline, query=url_query)
             else:
                 body = self.transport.call(spec.action, params, deadline)
         except ApiError as exc:
@@ -150,9 +98,10 @@ class Pager:
                 raise clearer from None
             raise
         request_id = body.get('RequestId') if isinstance(body.get('RequestId'), str) else None
-        checked = spec.check(body)
+        checked = answers.CHECKS[spec.action](body)
         if checked is None:
-            raise ResponseError(spec.action, 'for %s page %d: %s' % (spec.describe(key), number, spec.explain(body)), request_id)
+            raise ResponseError(spec.action, 'for %s page %d: %s' % (spec.describe(key), number, answers.explain(spec.action, body)),
+                                request_id)
         total, raw_items = checked
         # Turned into the returned form at once, so the raw answer is garbage as soon as the page is read.
         strings = self._strings
@@ -162,10 +111,10 @@ class Pager:
     def pages(self, spec, keys, page_number, page_size, deadline=None):
         """One given page of each listing, as the API returns it (page_number mode)."""
         pages = self._run(spec, [(k, page_number) for k in keys], page_size, deadline)
-        return [GroupListing(k, pages[(k, page_number)].total_count, pages[(k, page_number)].tasks) for k in keys]
+        return [Listing(k, pages[(k, page_number)].total_count, pages[(k, page_number)].items) for k in keys]
 
     def all(self, spec, keys, page_size=None, deadline=None, errors=None):
-        """Every item of each listing; GroupListings in the order of ``keys``.
+        """Every item of each listing; Listings in the order of ``keys``.
 
         With an ``errors`` dict, a listing whose pages fail (an AppStreamingError) does not stop the
         others: it is left out and its error put in ``errors[key]``. Without it, the first error is raised.
@@ -209,29 +158,11 @@ class Pager:
         return [listings[k] for k in keys if k in listings and (errors is None or k not in errors)]
 
     def _run(self, spec, jobs, size, deadline, errors=None):
-        """Fetch (key, page) jobs concurrently. Without ``errors`` the first error wins and is raised; with it, a
-        job's AppStreamingError goes to ``errors[key]`` (the first one of that key) and the job is left out."""
-        if not jobs:
-            return {}
-        if len(jobs) == 1 and errors is None:
-            key, number = jobs[0]
-            return {jobs[0]: self.fetch_page(spec, key, number, size, deadline)}
-        if errors is not None:
-            return self._run_each(spec, jobs, size, deadline, errors)
-        from concurrent.futures import ThreadPoolExecutor  # only needed from the second request on
-        workers = min(len(jobs), self.transport.limiter.maximum)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=spec.action) as pool:
-            futures = {job: pool.submit(self.fetch_page, spec, job[0], job[1], size, deadline) for job in jobs}
-            try:
-                return {job: future.result() for job, future in futures.items()}
-            except BaseException:
-                for future in futures.values():
-                    future.cancel()
-                raise
-
-    def _run_each(self, spec, jobs, size, deadline, errors):
+        """{(key, page): Page} of (key, page) jobs, fetched concurrently. Without ``errors`` the first error wins and is
+        raised; with it, a job's AppStreamingError goes to ``errors[key]`` (the first one of that key) and the job is
+        left out."""
         outcomes = concurrently(lambda job: self.fetch_page(spec, job[0], job[1], size, deadline), jobs,
-                                self.transport.limiter.maximum)
+                                self.transport.limiter.maximum, keep_going=errors is not None)
         pages = {}
         for job, (page, error) in zip(jobs, outcomes):
             if error is not None:
@@ -241,16 +172,23 @@ class Pager:
         return pages
 
 
-def concurrently(function, items, max_workers):
-    """[(result, None) or (None, the AppStreamingError)] of ``function(item)`` for every item, in order; all are tried."""
+def concurrently(function, items, max_workers, keep_going=True):
+    """[(result, None) or (None, the AppStreamingError)] of ``function(item)`` for every item, in order.
+
+    The one way the collection runs calls side by side (pages, listings, release notes, approvals), at
+    most ``max_workers`` at a time. With ``keep_going`` every item is tried; without it the first error
+    (in the order of ``items``) is raised and the items not started yet are not run.
+    """
     def guarded(item):
         try:
             return function(item), None
         except AppStreamingError as exc:
+            if not keep_going:
+                raise
             return None, exc
     if len(items) <= 1:
         return [guarded(item) for item in items]
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor  # only needed from the second request on
     with ThreadPoolExecutor(max_workers=min(len(items), max_workers), thread_name_prefix='appstreaming') as pool:
         return list(pool.map(guarded, items))
 
@@ -264,10 +202,10 @@ class OtaTaskPager(Pager):
     def list_pages(self, group_ids, ota_type, page_number, page_size, deadline=None):
         """One given page of each group, as the API returns it (page_number mode)."""
         listings = self.pages(OTA_TASKS, [(g, ota_type) for g in group_ids], page_number, page_size, deadline)
-        return [listing._replace(group_id=listing.group_id[0]) for listing in listings]
+        return [listing._replace(key=listing.key[0]) for listing in listings]
 
     def list_all(self, group_ids, ota_type, page_size=None, deadline=None, errors=None):
-        """Every task of each group; GroupListings in the order of ``group_ids``.
+        """Every task of each group; Listings (keyed by group id) in the order of ``group_ids``.
 
         With an ``errors`` dict, a group whose listing fails is left out, its error in ``errors[group_id]``.
         """
@@ -276,7 +214,7 @@ class OtaTaskPager(Pager):
         self.unsettled = [key[0] for key in self.unsettled]
         if keyed:
             errors.update((key[0], error) for key, error in keyed.items())
-        return [listing._replace(group_id=listing.group_id[0]) for listing in listings]
+        return [listing._replace(key=listing.key[0]) for listing in listings]
 
 
 def _assemble(key, pages, size, id_key='task_id'):
@@ -287,9 +225,9 @@ def _assemble(key, pages, size, id_key='task_id'):
     consistent = True
     for index, page in enumerate(pages):
         expected = size if index < len(pages) - 1 else total - size * (len(pages) - 1)
-        if page.total_count != total or len(page.tasks) != max(expected, 0):
+        if page.total_count != total or len(page.items) != max(expected, 0):
             consistent = False
-        for item in page.tasks:
+        for item in page.items:
             if item[id_key] in seen:
                 consistent = False
                 continue
@@ -297,4 +235,4 @@ def _assemble(key, pages, size, id_key='task_id'):
             items.append(item)
     if len(items) != total:
         consistent = False
-    return GroupListing(key, total, items, consistent)
+    return Listing(key, total, items, consistent)

@@ -26,12 +26,13 @@ import re
 from typing import NamedTuple, Optional
 
 from . import lifecycle
+from .approval import Approval, refuse_past_start, start_time as parse_start_time
 from .errors import OptionError
 from .groups import OtaInfo
-from .options import Approval, connection_argument_spec, refuse_past_start, role_variable, start_time as parse_start_time
+from .options import connection_argument_spec, role_variable
+from .waiter import MIN_POLL_INTERVAL
 
 ROLE = 'ota_rollout'
-MIN_POLL_INTERVAL = 2    # as the wait (waiter.py) requires
 GLOB_CHARACTERS = re.compile(r'[*?\[]')
 # The role's own variables besides the plan's options and the connection options.
 ROLE_ONLY = ('fail',)
@@ -39,7 +40,7 @@ ROLE_ONLY = ('fail',)
 ROLE_RESULT = 'ota_rollout_result'
 
 
-def plan_argument_spec():
+def argument_spec():
     """Options of ota_rollout_plan (the connection options come on top)."""
     return dict(
         ota_version=dict(type='str', required=True),
@@ -58,7 +59,7 @@ def plan_argument_spec():
 
 def role_variables():
     """Every variable of the role ota_rollout: its plan options, the connection options, ota_rollout_fail, and its fact."""
-    names = [role_variable(ROLE, option) for option in plan_argument_spec() if option != 'role_variables']
+    names = [role_variable(ROLE, option) for option in argument_spec() if option != 'role_variables']
     names += [role_variable(ROLE, option) for option in connection_argument_spec()]
     names += [role_variable(ROLE, option) for option in ROLE_ONLY]
     return tuple(names) + (ROLE_RESULT,)
@@ -79,6 +80,57 @@ class RolloutSpec(NamedTuple):
     def option(self, name):
         """How the user wrote option ``name``: the option, or for the role its variable."""
         return role_variable(ROLE, name) if self.role else name
+
+
+def parse(params, now=None, role=None):
+    """Check the rollout options; ``role``: errors name the role's variables (default: when role_variables is given)."""
+    role = params.get('role_variables') is not None if role is None else role
+    name = _namer(role)
+    if role:
+        check_role_variables(params.get('role_variables'))
+    version = params.get('ota_version')
+    if version is None or not str(version).strip():
+        raise OptionError('%s must not be empty: give the OTA version you reviewed' % name('ota_version'))
+    group_ids = params.get('app_instance_group_ids')
+    if group_ids is not None:
+        group_ids = _ids(group_ids, 'app_instance_group_ids', name)
+    waves = _waves(params.get('waves') or [], name)
+    pattern = params.get('name')
+    if pattern is not None and not str(pattern).strip():
+        raise OptionError('%s must not be empty' % name('name'))
+    given = [option for option, value in (('app_instance_group_ids', group_ids), ('waves', waves), ('name', pattern)) if value]
+    if len(given) > 1:
+        raise OptionError('%s are mutually exclusive: give the groups one way' % ' and '.join(name(o) for o in given))
+    all_groups = bool(params.get('all_groups'))
+    if all_groups and given:
+        raise OptionError('%s: true selects every group of the region; it cannot be combined with %s'
+                          % (name('all_groups'), name(given[0])))
+    if not given and not all_groups:
+        raise OptionError('Name the delivery groups to roll out to with %s, %s or %s, or set %s: true to roll out to every '
+                          'group of the region that offers the version; nothing was approved'
+                          % (name('app_instance_group_ids'), name('waves'), name('name'), name('all_groups')))
+    batch_size, canary = params.get('batch_size', 10), params.get('canary', 1)
+    if batch_size is None or batch_size < 1:
+        raise OptionError('%s must be at least 1, got %s' % (name('batch_size'), batch_size))
+    if canary is None or canary < 0:
+        raise OptionError('%s must be 0 or more, got %s' % (name('canary'), canary))
+    wave_timeout = params.get('wave_timeout', 3600)
+    if wave_timeout is None or wave_timeout < 1:
+        raise OptionError('%s must be at least 1 second, got %s' % (name('wave_timeout'), wave_timeout))
+    interval = params.get('poll_interval', 15)
+    if interval is None or interval < MIN_POLL_INTERVAL:
+        raise OptionError('%s must be at least %d seconds, got %s' % (name('poll_interval'), MIN_POLL_INTERVAL, interval))
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    try:
+        moment, explicit = parse_start_time(params.get('start_time'), now)
+    except OptionError as exc:
+        raise OptionError(str(exc).replace('start_time', name('start_time'), 1)) from None
+    if explicit and (moment - now).total_seconds() > wave_timeout:
+        raise OptionError('%s %s is more than %s (%d s) from now: the first wave would time out before its updates start; '
+                          'nothing was approved' % (name('start_time'), lifecycle.api_time(moment), name('wave_timeout'), wave_timeout))
+    start = Approval(tuple(group_ids or ()), str(version).strip(), moment, explicit, now)
+    return RolloutSpec(str(version).strip(), tuple(group_ids or ()), tuple(waves), str(pattern).strip() if pattern else None,
+                       all_groups, int(canary), int(batch_size), start, int(wave_timeout), role)
 
 
 def _namer(role):
@@ -134,57 +186,6 @@ def _waves(values, name):
             seen[group_id] = number
         waves.append(tuple(str(g).strip() for g in wave))
     return waves
-
-
-def spec(params, now=None, role=None):
-    """Check the rollout options; ``role``: errors name the role's variables (default: when role_variables is given)."""
-    role = params.get('role_variables') is not None if role is None else role
-    name = _namer(role)
-    if role:
-        check_role_variables(params.get('role_variables'))
-    version = params.get('ota_version')
-    if version is None or not str(version).strip():
-        raise OptionError('%s must not be empty: give the OTA version you reviewed' % name('ota_version'))
-    group_ids = params.get('app_instance_group_ids')
-    if group_ids is not None:
-        group_ids = _ids(group_ids, 'app_instance_group_ids', name)
-    waves = _waves(params.get('waves') or [], name)
-    pattern = params.get('name')
-    if pattern is not None and not str(pattern).strip():
-        raise OptionError('%s must not be empty' % name('name'))
-    given = [option for option, value in (('app_instance_group_ids', group_ids), ('waves', waves), ('name', pattern)) if value]
-    if len(given) > 1:
-        raise OptionError('%s are mutually exclusive: give the groups one way' % ' and '.join(name(o) for o in given))
-    all_groups = bool(params.get('all_groups'))
-    if all_groups and given:
-        raise OptionError('%s: true selects every group of the region; it cannot be combined with %s'
-                          % (name('all_groups'), name(given[0])))
-    if not given and not all_groups:
-        raise OptionError('Name the delivery groups to roll out to with %s, %s or %s, or set %s: true to roll out to every '
-                          'group of the region that offers the version; nothing was approved'
-                          % (name('app_instance_group_ids'), name('waves'), name('name'), name('all_groups')))
-    batch_size, canary = params.get('batch_size', 10), params.get('canary', 1)
-    if batch_size is None or batch_size < 1:
-        raise OptionError('%s must be at least 1, got %s' % (name('batch_size'), batch_size))
-    if canary is None or canary < 0:
-        raise OptionError('%s must be 0 or more, got %s' % (name('canary'), canary))
-    wave_timeout = params.get('wave_timeout', 3600)
-    if wave_timeout is None or wave_timeout < 1:
-        raise OptionError('%s must be at least 1 second, got %s' % (name('wave_timeout'), wave_timeout))
-    interval = params.get('poll_interval', 15)
-    if interval is None or interval < MIN_POLL_INTERVAL:
-        raise OptionError('%s must be at least %d seconds, got %s' % (name('poll_interval'), MIN_POLL_INTERVAL, interval))
-    now = now or datetime.datetime.now(datetime.timezone.utc)
-    try:
-        moment, explicit = parse_start_time(params.get('start_time'), now)
-    except OptionError as exc:
-        raise OptionError(str(exc).replace('start_time', name('start_time'), 1)) from None
-    if explicit and (moment - now).total_seconds() > wave_timeout:
-        raise OptionError('%s %s is more than %s (%d s) from now: the first wave would time out before its updates start; '
-                          'nothing was approved' % (name('start_time'), lifecycle.api_time(moment), name('wave_timeout'), wave_timeout))
-    start = Approval(tuple(group_ids or ()), str(version).strip(), moment, explicit, now)
-    return RolloutSpec(str(version).strip(), tuple(group_ids or ()), tuple(waves), str(pattern).strip() if pattern else None,
-                       all_groups, int(canary), int(batch_size), start, int(wave_timeout), role)
 
 
 def matches(pattern, group_name):

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The OTA task model: API task -> snake_case task, statuses, filters and summaries.
+"""The OTA task model: what to list (the ListOtaTask options), API task -> snake_case task, statuses, filters and summaries.
 
 Kept free of I/O so the module, the lookup and the wait action all count and filter
 tasks the same way.
@@ -9,11 +9,62 @@ tasks the same way.
 
 from __future__ import annotations
 
+from typing import NamedTuple, Optional
+
+from .errors import OptionError
+from .options import id_list, positive
+
 STATUSES = ('STANDBY', 'RUNNING', 'FINISHED', 'PART_FINISHED', 'FAILED', 'TERMINATED')
 TERMINAL_STATUSES = frozenset(('FINISHED', 'PART_FINISHED', 'FAILED', 'TERMINATED'))
 OTA_TYPES = ('Fota',)
 
 MAX_SHARED_STRINGS = 1000
+
+
+def argument_spec():
+    """What to list and how to filter it (ota_task_info, the ota_tasks lookup)."""
+    return dict(
+        app_instance_group_ids=dict(type='list', elements='str', required=True, aliases=['app_instance_group_id']),
+        ota_type=dict(type='str', default='Fota', choices=list(OTA_TYPES)),
+        page_size=dict(type='int'),
+        page_number=dict(type='int'),
+        statuses=dict(type='list', elements='str', choices=list(STATUSES)),
+        task_ids=dict(type='list', elements='str'),
+        ota_version=dict(type='str'),
+    )
+
+
+class TaskQuery(NamedTuple):
+    """What to list (ListOtaTask per group) and the client-side filters."""
+
+    group_ids: tuple
+    ota_type: str = 'Fota'
+    page_size: Optional[int] = None
+    page_number: Optional[int] = None
+    statuses: Optional[tuple] = None
+    task_ids: Optional[tuple] = None
+    ota_version: Optional[str] = None
+
+
+def parse(params):
+    """Check what to list: non-empty, unique group ids and in-range paging."""
+    group_ids = id_list(params, 'app_instance_group_ids', 'group id', required='delivery group id')
+    ota_type = params.get('ota_type') or 'Fota'
+    if ota_type not in OTA_TYPES:
+        raise OptionError('ota_type must be one of %s, got %r' % (', '.join(OTA_TYPES), ota_type))
+    statuses = params.get('statuses')
+    for status in statuses or ():
+        if status not in STATUSES:
+            raise OptionError('statuses: %r is not one of %s' % (status, ', '.join(STATUSES)))
+    return TaskQuery(
+        group_ids=tuple(group_ids),
+        ota_type=ota_type,
+        page_size=positive(params, 'page_size', int, minimum=1, maximum=100),
+        page_number=positive(params, 'page_number', int, minimum=1),
+        statuses=tuple(statuses) if statuses else None,
+        task_ids=id_list(params, 'task_ids', 'task id') or None,
+        ota_version=params.get('ota_version') or None,
+    )
 
 
 def to_task(raw, group_id, strings=None):

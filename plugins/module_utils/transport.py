@@ -45,8 +45,8 @@ API_VERSION = '2021-09-01'
 USER_AGENT = 'alibabacloud.appstreaming/0.1.0 (Ansible collection)'
 RETRYABLE_CODES = frozenset(('Throttling', 'Throttling.User', 'Throttling.Api', 'ServiceUnavailable', 'InternalError'))
 THROTTLING_CODES = frozenset(('Throttling', 'Throttling.User', 'Throttling.Api'))
-BACKOFF_BASE = 0.5       # seconds before the first retry, at most (full jitter)
-BACKOFF_CAP = 20.0       # longest single backoff
+RETRY_BACKOFF_BASE = 0.5   # seconds before the first retry of a request, at most (full jitter)
+RETRY_BACKOFF_CAP = 20.0   # longest pause before one retry of a request (events.POLL_BACKOFF_CAP is between polls)
 RETRY_AFTER_CAP = 60.0   # longest wait a server's x-acs-retry-after may ask for
 RETRY_TIME_BUDGET = 300.0  # seconds one call may spend retrying, whatever ``retries`` says
 CONNECT_TIMEOUT_CAP = 10.0
@@ -240,7 +240,7 @@ class Transport:
     def _backoff(self, attempt, retry_after):
         if retry_after is not None:
             return min(retry_after, RETRY_AFTER_CAP)
-        return self._rng() * min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt))
+        return self._rng() * min(RETRY_BACKOFF_CAP, RETRY_BACKOFF_BASE * (2 ** attempt))
 
     @staticmethod
     def _give_up(final, attempts, out_of_time):

@@ -5,7 +5,7 @@
 
 What is waited for is gate.py's rule (the newest task decides, tasks seen in flight are waited
 for, older ended tasks and superseded ones are history). This module only polls: every group (all pages,
-concurrently) through one OtaTaskClient, on a monotonic clock. Errors that retries could not get
+concurrently) through one Client, on a monotonic clock. Errors that retries could not get
 past are polled through until the deadline; the deadline bounds every request and the wait for
 a free request slot (a credential request already started keeps its library's own timeouts).
 Throttling only makes a poll slower: the poll goes on until it completes or the deadline comes,
@@ -15,20 +15,31 @@ and the next one starts after max(poll_interval, the poll's own time).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from . import tasks as task_model
 from .errors import AppStreamingError, OptionError
 from .gate import GroupGate, superseded_warning
-from .options import Query, id_list
+from .options import id_list
 
 MIN_POLL_INTERVAL = 2
 MAX_GROUPS_IN_MESSAGE = 10
 
 
-@dataclass(frozen=True)
-class WaitSpec:
+def argument_spec():
+    """Options of the ota_task_wait action (the connection options come on top)."""
+    return dict(
+        app_instance_group_ids=dict(type='list', elements='str', required=True, aliases=['app_instance_group_id']),
+        task_ids=dict(type='list', elements='str'),
+        ota_version=dict(type='str'),
+        wait_timeout=dict(type='float', default=1800),
+        poll_interval=dict(type='float', default=15),
+        success_statuses=dict(type='list', elements='str', default=['FINISHED'], choices=sorted(task_model.TERMINAL_STATUSES)),
+        fail_fast=dict(type='bool', default=True),
+    )
+
+
+class WaitSpec(NamedTuple):
     group_ids: tuple
     task_ids: Optional[tuple] = None
     ota_version: Optional[str] = None
@@ -38,8 +49,10 @@ class WaitSpec:
     fail_fast: bool = True
 
 
-def wait_spec(params, group_ids):
-    """Check the wait options; ``group_ids`` were already checked by options.query."""
+def parse(params):
+    """Check the wait options."""
+    group_ids = id_list(params, 'app_instance_group_ids', 'group id', required='delivery group id')
+    task_ids = id_list(params, 'task_ids', 'task id')
     timeout, interval = params.get('wait_timeout'), params.get('poll_interval')
     if timeout is None or timeout <= 0:
         raise OptionError('wait_timeout must be greater than 0 seconds, got %s' % timeout)
@@ -51,7 +64,6 @@ def wait_spec(params, group_ids):
     for status in success:
         if not task_model.is_terminal(status):
             raise OptionError('success_statuses: %r is not a terminal status (%s)' % (status, ', '.join(sorted(task_model.TERMINAL_STATUSES))))
-    task_ids = id_list(params, 'task_ids', 'task id')
     ota_version = (params.get('ota_version') or '').strip() or None
     if task_ids and ota_version:
         raise OptionError('task_ids and ota_version are mutually exclusive: task_ids names the tasks to wait for exactly, '
@@ -110,7 +122,7 @@ class Waiter:
         spec = self.spec
         start = self._clock()
         deadline = start + spec.timeout
-        query = Query(spec.group_ids, 'Fota', None, None, None, None, None)
+        query = task_model.TaskQuery(spec.group_ids)
         polls = 0
         last_error = None
         state = None
@@ -118,7 +130,7 @@ class Waiter:
             polls += 1
             began, sent, throttled = self._clock(), self.client.transport.calls, self.client.transport.throttled
             try:
-                listing = self.client.list_groups(query, deadline=deadline)
+                listing = self.client.list_tasks(query, deadline=deadline)
                 last_error = None
             except AppStreamingError as exc:
                 if not exc.transient:
@@ -218,16 +230,3 @@ class Waiter:
         if len(lines) > MAX_GROUPS_IN_MESSAGE:
             lines = lines[:MAX_GROUPS_IN_MESSAGE] + ['and %d more group(s)' % (len(lines) - MAX_GROUPS_IN_MESSAGE)]
         return '; '.join(lines)
-
-
-def wait_argument_spec():
-    """Options of the ota_task_wait action (the connection options come on top)."""
-    return dict(
-        app_instance_group_ids=dict(type='list', elements='str', required=True, aliases=['app_instance_group_id']),
-        task_ids=dict(type='list', elements='str'),
-        ota_version=dict(type='str'),
-        wait_timeout=dict(type='float', default=1800),
-        poll_interval=dict(type='float', default=15),
-        success_statuses=dict(type='list', elements='str', default=['FINISHED'], choices=sorted(task_model.TERMINAL_STATUSES)),
-        fail_fast=dict(type='bool', default=True),
-    )

@@ -44,6 +44,7 @@ options:
     default: false
 extends_documentation_fragment:
   - alibabacloud.appstreaming.connection
+  - alibabacloud.appstreaming.error
   - alibabacloud.appstreaming.attributes
   - alibabacloud.appstreaming.attributes.info_module
 notes:
@@ -165,36 +166,14 @@ region_id:
   returned: success
   type: str
   sample: cn-shanghai
-error:
-  description: On an API error, its code, message, request id, HTTP status and troubleshooting link.
-  returned: failure
-  type: dict
-  sample: {"code": "Forbidden.RAM", "message": "User not authorized to operate on the specified resource.",
-           "request_id": "1CBAFFAB-B697-4049-A9B1-67E1FC5F0000", "http_status": 403, "recommend": "https://api.aliyun.com/troubleshoot"}
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import run_group_info
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import AppStreamingError
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import (
-    connection_argument_spec, group_info_argument_spec)
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import HAS_REQUESTS
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.groups import argument_spec, parse, report
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.module import AppStreamingModule
 
 
 def main():
-    argument_spec = group_info_argument_spec()
-    argument_spec.update(connection_argument_spec())
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib('requests'))
-    try:
-        result, warnings = run_group_info(module.params)
-    except AppStreamingError as exc:
-        module.fail_json(msg=str(exc), **exc.details())
-    for warning in warnings:
-        module.warn(warning)
-    module.exit_json(changed=False, **result)
+    AppStreamingModule(argument_spec()).run(parse, report)
 
 
 if __name__ == '__main__':

@@ -88,6 +88,7 @@ options:
     elements: str
 extends_documentation_fragment:
   - alibabacloud.appstreaming.connection
+  - alibabacloud.appstreaming.error
   - alibabacloud.appstreaming.attributes
   - alibabacloud.appstreaming.attributes.info_module
 notes:
@@ -184,35 +185,12 @@ start_timestamp:
   sample: null
 '''
 
-import time
-
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import LISTING_TIME_BUDGET, OtaTaskClient
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import AppStreamingError
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import connection_argument_spec
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.pager import HAS_VOLUPTUOUS
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.rollout import plan_argument_spec, run_plan, spec
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import HAS_REQUESTS
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.module import AppStreamingModule
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.rollout import argument_spec, parse, run_plan
 
 
 def main():
-    argument_spec = plan_argument_spec()
-    argument_spec.update(connection_argument_spec())
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    for found, name in ((HAS_REQUESTS, 'requests'), (HAS_VOLUPTUOUS, 'voluptuous')):
-        if not found:
-            module.fail_json(msg=missing_required_lib(name))
-    try:
-        rollout = spec(module.params)
-        with OtaTaskClient(module.params) as client:
-            result = run_plan(client, rollout, time.monotonic() + LISTING_TIME_BUDGET)
-            warnings = list(client.warnings)
-    except AppStreamingError as exc:
-        module.fail_json(msg=str(exc), **exc.details())
-    for warning in warnings:
-        module.warn(warning)
-    module.exit_json(changed=False, **result)
+    AppStreamingModule(argument_spec()).run(parse, run_plan)
 
 
 if __name__ == '__main__':

@@ -65,6 +65,7 @@ options:
     default: now
 extends_documentation_fragment:
   - alibabacloud.appstreaming.connection
+  - alibabacloud.appstreaming.error
   - alibabacloud.appstreaming.attributes
 attributes:
   check_mode:
@@ -166,7 +167,9 @@ groups:
       type: dict
       sample: {"code": "OtaTask.Running", "message": "The task is running and cannot be sumitted."}
 approved:
-  description: The groups approved or rescheduled by this run (in check mode - that would be).
+  description:
+    - The groups approved or rescheduled by this run.
+    - In check mode, the groups that would be.
   returned: success and failure after the groups were read
   type: list
   elements: str
@@ -205,38 +208,13 @@ start_time:
   sample: "2026-11-30T06:00Z"
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.approval import run_module
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import AppStreamingError
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import (
-    approval_argument_spec, connection_argument_spec)
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.pager import HAS_VOLUPTUOUS
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import HAS_REQUESTS
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.approval import argument_spec, parse, report
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.module import AppStreamingModule
 
 
 def main():
-    argument_spec = approval_argument_spec()
-    argument_spec.update(connection_argument_spec())
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    for found, name in ((HAS_REQUESTS, 'requests'), (HAS_VOLUPTUOUS, 'voluptuous')):
-        if not found:
-            module.fail_json(msg=missing_required_lib(name))
-    try:
-        result, failed, warnings = run_module(module.params, check_mode=module.check_mode)
-    except AppStreamingError as exc:
-        module.fail_json(msg=str(exc), changed=False, **exc.details())
-    for warning in warnings:
-        module.warn(warning)
-    diff = result.pop('diff')
-    if module._diff:  # pylint: disable=protected-access
-        result['diff'] = diff
-    if failed:
-        reasons = '; '.join('%s: %s' % (g['app_instance_group_id'], g['reason']) for g in result['groups']
-                            if g['app_instance_group_id'] in failed)
-        done = ', '.join(result['approved']) or 'none'
-        module.fail_json(msg='Approving the OTA update failed for %d group(s) - %s. Approved: %s' % (len(failed), reasons, done), **result)
-    module.exit_json(**result)
+    module = AppStreamingModule(argument_spec())
+    module.run(parse, lambda client, spec, deadline: report(client, spec, module.check_mode, module.diff_mode, deadline))
 
 
 if __name__ == '__main__':

@@ -62,6 +62,7 @@ options:
     type: str
 extends_documentation_fragment:
   - alibabacloud.appstreaming.connection
+  - alibabacloud.appstreaming.error
   - alibabacloud.appstreaming.attributes
   - alibabacloud.appstreaming.attributes.info_module
 notes:
@@ -210,38 +211,15 @@ groups:
   sample: {"aig-53fvrq1oanz6c": {"total_count": 6, "status_counts": {"FINISHED": 4, "RUNNING": 1, "STANDBY": 1}, "all_terminal": false,
            "newest_task_id": "ota-be7jzm29wrrz5", "newest_status": "RUNNING", "in_flight": true, "succeeded": false,
            "superseded_task_ids": ["ota-mc35kyldmfx4x"]}}
-error:
-  description: On an API error, its code, message, request id, HTTP status and troubleshooting link.
-  returned: failure
-  type: dict
-  sample: {"code": "InvalidAppInstanceGroup.NotFound", "message": "The app instance group is not found.",
-           "request_id": "1CBAFFAB-B697-4049-A9B1-67E1FC5F0000", "http_status": 400, "recommend": "https://api.aliyun.com/troubleshoot"}
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import run
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import AppStreamingError
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import (
-    connection_argument_spec, query_argument_spec)
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.pager import HAS_VOLUPTUOUS
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import HAS_REQUESTS
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.module import AppStreamingModule
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.tasks import argument_spec, parse
 
 
 def main():
-    argument_spec = query_argument_spec()
-    argument_spec.update(connection_argument_spec())
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    for found, name in ((HAS_REQUESTS, 'requests'), (HAS_VOLUPTUOUS, 'voluptuous')):
-        if not found:
-            module.fail_json(msg=missing_required_lib(name))
-    try:
-        result, warnings = run(module.params, gate_warnings=True)
-    except AppStreamingError as exc:
-        module.fail_json(msg=str(exc), **exc.details())
-    for warning in warnings:
-        module.warn(warning)
-    module.exit_json(changed=False, **result)
+    module = AppStreamingModule(argument_spec())
+    module.run(parse, lambda client, query, deadline: client.task_report(query, deadline, gate_warnings=True))
 
 
 if __name__ == '__main__':

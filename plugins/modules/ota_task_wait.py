@@ -85,6 +85,7 @@ options:
     default: true
 extends_documentation_fragment:
   - alibabacloud.appstreaming.connection
+  - alibabacloud.appstreaming.error
   - alibabacloud.appstreaming.attributes
 attributes:
   action:
@@ -140,7 +141,7 @@ msg:
       C(done - ...), C(no OTA tasks)); on failure or timeout it names each failed or unfinished task, both when a
       timeout comes after a failure with O(fail_fast=false).
     - On an error that is not about the tasks (bad option, credentials, unknown group) it is the error, and only
-      RV(msg) and RV(error) are returned.
+      RV(msg) and C(error) (see the notes) are returned.
   returned: always
   type: str
   sample: "OTA task(s) failed after 1m12s: aig-53fvrq1oanz6c/ota-be7jzm29wrrz5 (0.0.1-R-20220708.110604) FAILED"
@@ -152,43 +153,25 @@ success:
   type: bool
   sample: true
 tasks:
-  description: The tasks the wait decided on (newest task, tasks seen in flight, or O(task_ids)), with their last status, in API order, group by group.
+  description:
+    - The tasks the wait decided on (newest task, tasks seen in flight, or O(task_ids)), with their last status, in API order,
+      group by group.
+    - Each a dict with C(task_id), C(ota_version), C(task_display_status), C(task_start_time) and C(app_instance_group_id), as
+      RV(alibabacloud.appstreaming.ota_task_info#module:ota_tasks) describes them; so are those of RV(failed_tasks),
+      RV(pending_tasks) and RV(superseded_tasks).
   returned: when the wait ran
   type: list
   elements: dict
-  contains: &task
-    task_id:
-      description: The task id.
-      type: str
-      sample: ota-be7jzm29wrrz5
-    ota_version:
-      description: The OTA version the task installs.
-      type: str
-      sample: 0.0.1-R-20220708.110604
-    task_display_status:
-      description: C(STANDBY), C(RUNNING), C(FINISHED), C(PART_FINISHED), C(FAILED) or C(TERMINATED).
-      type: str
-      sample: FINISHED
-    task_start_time:
-      description: When the task started, ISO 8601 as the API gives it.
-      type: str
-      sample: "2022-08-04T14:36:00+08:00"
-    app_instance_group_id:
-      description: The delivery group of the task.
-      type: str
-      sample: aig-53fvrq1oanz6c
 failed_tasks:
   description: Tasks the wait decided on that ended in a terminal status outside O(success_statuses).
   returned: when the wait ran
   type: list
   elements: dict
-  contains: *task
 pending_tasks:
   description: Tasks the wait decided on that were still in flight at the end of the wait.
   returned: when the wait ran
   type: list
   elements: dict
-  contains: *task
 superseded_tasks:
   description:
     - Tasks taken as superseded at the last poll - listed C(STANDBY) or C(RUNNING) below a newer task that has started or
@@ -196,7 +179,6 @@ superseded_tasks:
   returned: when the wait ran
   type: list
   elements: dict
-  contains: *task
 missing_task_ids:
   description: Ids from O(task_ids) that were never listed.
   returned: when the wait ran
@@ -273,25 +255,15 @@ polls:
   returned: when the wait ran
   type: int
   sample: 7
-error:
-  description: On an API error that is not retried (for example an unknown group), its code, message, request id, HTTP status and link.
-  returned: on an API error
-  type: dict
-  sample: {"code": "InvalidAppInstanceGroup.NotFound", "message": "The app instance group is not found.",
-           "request_id": "1CBAFFAB-B697-4049-A9B1-67E1FC5F0000", "http_status": 400, "recommend": "https://api.aliyun.com/troubleshoot"}
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import connection_argument_spec
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.waiter import wait_argument_spec
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.module import AppStreamingModule
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.waiter import argument_spec
 
 
 def main():
     """The work is done by the action plugin of the same name, on the controller."""
-    argument_spec = wait_argument_spec()
-    argument_spec.update(connection_argument_spec())
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AppStreamingModule(argument_spec(), check_libraries=False)
     module.fail_json(msg='alibabacloud.appstreaming.ota_task_wait runs on the controller through its action plugin; '
                          'it cannot be run as a module on its own')
 

@@ -25,9 +25,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import OptionError
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import (
-    connection_argument_spec, connection_settings, role_variable)
+    connection_argument_spec, connection_settings, controller_variable, role_variable)
 
-VARIABLE_PREFIX = 'ansible_appstreaming_'
 COLLECTION = 'alibabacloud.appstreaming'
 ROLES = ('ota_wait', 'ota_rollout')   # whose tasks read the role's connection variables
 
@@ -83,8 +82,8 @@ def controller_params(argument_spec, direct, variables=None, templar=None, defau
             params[name] = plain(value)
             origins[name] = 'module_defaults'
     for name in connection_argument_spec():
-        if name not in origins and VARIABLE_PREFIX + name in variables:
-            from_variable(name, VARIABLE_PREFIX + name)
+        if name not in origins and controller_variable(name) in variables:
+            from_variable(name, controller_variable(name))
     return params, origins
 
 

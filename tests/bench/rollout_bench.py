@@ -32,9 +32,9 @@ sys.path.insert(0, str(ROOT / 'tests' / 'emulator'))
 from ota_emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import approval  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import OtaTaskClient  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import (  # noqa: E402  pylint: disable=wrong-import-position
-    Query, approval as approval_spec, connection_argument_spec)
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import Client  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import connection_argument_spec  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.tasks import TaskQuery  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils.options import validate  # noqa: E402  pylint: disable=wrong-import-position
 
 AK, SECRET = 'BENCH-AK-0001', 'bench-secret-7d2c9e41'
@@ -76,7 +76,7 @@ def main(argv=None):
     with Emulator(data=scenario(args.groups), latency_ms=args.latency_ms) as server:
         params = validate(connection_argument_spec(), {'endpoint': server.endpoint, 'access_key_id': AK, 'access_key_secret': SECRET,
                                                        'max_concurrency': args.max_concurrency})
-        with OtaTaskClient(params) as client:
+        with Client(params) as client:
             server.reset_stats()
             start = time.monotonic()
             groups = client.list_app_instance_groups()
@@ -88,8 +88,8 @@ def main(argv=None):
             row('discovery: wall time / 2 round trips (info)', '%.2fx (%.0f ms)' % (took / (2 * latency), took * 1000), 'pages 2.. concurrent', True)
 
             wave = [g['app_instance_group_id'] for g in groups][:args.wave]
-            spec = approval_spec({'app_instance_group_ids': wave, 'ota_version': NEW, 'start_time': 'now'},
-                                 datetime.datetime.now(datetime.timezone.utc))
+            spec = approval.parse({'app_instance_group_ids': wave, 'ota_version': NEW, 'start_time': 'now'},
+                                  datetime.datetime.now(datetime.timezone.utc))
             server.reset_stats()
             start = time.monotonic()
             result, failed, _warnings = approval.run(client, spec, deadline=time.monotonic() + 300)
@@ -113,7 +113,7 @@ def main(argv=None):
 
             server.reset_stats()
             start = time.monotonic()
-            client.list_groups(Query(tuple(wave), 'Fota', None, None, None, None, None), deadline=time.monotonic() + 300)
+            client.list_tasks(TaskQuery(tuple(wave)), deadline=time.monotonic() + 300)
             took = time.monotonic() - start
             row('wait poll: ListOtaTask calls', calls(server, 'ListOtaTask'), args.wave, calls(server, 'ListOtaTask') == args.wave)
             row('wait poll: wall time / its round trips (info)', '%.2fx (%.0f ms)' % (

@@ -7,7 +7,7 @@
 For each scenario it starts the emulator (tests/emulator/ota_emulator.py) as its own process with
 ``--latency-ms`` (50) and runs, side by side and interleaved, ``--repeat`` times each:
 
-  (a) client  our OtaTaskClient in this process (client.run(), as the module calls it);
+  (a) client  our Client in this process (client.run(), as the module calls it);
   (b) module  ``ansible localhost -m alibabacloud.appstreaming.ota_task_info`` end to end;
   (c) sdk     peer_bench_sdk.py, the official SDK's sequential paging loop, in its own venv:
               its listing loop (``sdk loop``) and its whole process (``sdk process``);
@@ -130,8 +130,8 @@ def object_sizes(result):
 def client_run(options_given):
     """client.run() with the options given on top of the argument spec's defaults (what AnsibleModule hands the module)."""
     # pylint: disable-next=import-outside-toplevel
-    from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import client, options
-    spec = options.query_argument_spec()
+    from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import client, options, tasks
+    spec = tasks.argument_spec()
     spec.update(options.connection_argument_spec())
     params = {name: option.get('default') for name, option in spec.items()}
     params.update(options_given)

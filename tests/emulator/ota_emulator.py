@@ -4,7 +4,7 @@
 """Strict loopback emulator of Alibaba Cloud App Streaming OTA APIs and STS ``AssumeRole``.
 
 Actions: ``ListOtaTask``, ``ListAppInstanceGroup``, ``GetOtaTaskByTaskId``, ``ApproveOtaTask``
-(appstream-center 2021-09-01, the OTA lifecycle of /work/shared/api/ota-lifecycle.md section 4)
+(appstream-center 2021-09-01, the OTA lifecycle of docs/api-contract.md section 6)
 and STS ``AssumeRole``.
 
 Why it exists: the alibabacloud.appstreaming collection (and playbooks that use it) must be
@@ -151,7 +151,7 @@ def _invalid(name, detail=''):
 
 
 # ---------------------------------------------------------------------------
-# Signature algorithms (written from api-facts.md section 2; independent of any SDK code)
+# Signature algorithms (written from docs/api-contract.md 1.3 and the V2 RPC rules; independent of any SDK code)
 # ---------------------------------------------------------------------------
 
 def percent_encode(value):
@@ -339,7 +339,7 @@ class _ApprovedTask(_Task):
 
 
 class _GroupInfo:
-    """A delivery group's attributes and OTA state (section 4 of ota-lifecycle.md).
+    """A delivery group's attributes and OTA state (docs/api-contract.md section 6).
 
     ``active`` is the approved task that is STANDBY or RUNNING (or None); ``pending_id`` the
     not yet approved TaskId while an update is available and nothing is active.
@@ -1262,7 +1262,7 @@ class Emulator:
             self._scenario.last_appear = max(self._scenario.last_appear, new.appear_after)
             return new.as_api(self.elapsed())
 
-    # -- OTA lifecycle (ota-lifecycle.md section 4) -----------------------------
+    # -- OTA lifecycle (docs/api-contract.md section 6) -------------------------
     def _info(self, group_id):
         info = self._scenario.infos.get(group_id)
         if info is None:

@@ -273,10 +273,10 @@ def role_vars(server, **extra):
 
 def client_params(server, **extra):
     """Options as the plugins hand them to the shared client (argument spec defaults applied), for in-process runs."""
-    from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import (
-        connection_argument_spec, query_argument_spec)
+    from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import connection_argument_spec
+    from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.tasks import argument_spec
     from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils.options import validate
-    spec = dict(query_argument_spec(), **connection_argument_spec())
+    spec = dict(argument_spec(), **connection_argument_spec())
     return validate(spec, dict(creds(server), **extra))
 
 

@@ -10,9 +10,9 @@ import pytest
 from conftest import (LOOKUP_TASKS, MODULE, ROLE_ARN, ROLE_TASKS, account, add_secret, client_params, creds, ids, lookup_vars, role_vars, task,
                       truth)
 
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import OtaTaskClient
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import Client
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import ApiError
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import query
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.tasks import parse as parse_query
 
 STS_AK, STS_SECRET, STS_TOKEN = 'STS.expired-1', 'sts-secret-expired-5f2a', 'sts-token-expired-8c1d3e'
 EXPIRED = account(access_key_id=STS_AK, access_key_secret=STS_SECRET, security_token=STS_TOKEN, expired=True, roles=[])
@@ -26,10 +26,10 @@ def test_clients_of_one_process_share_one_assume_role(emulator):
     server = emulator({'aig-1': {'generate': {'count': 250}}})
     params = role_params(server, app_instance_group_ids=['aig-1'])
     for _run in range(3):
-        with OtaTaskClient(params) as client:
-            assert ids(client.query(query(params))['ota_tasks']) == truth(server, 'aig-1')
-    with OtaTaskClient(dict(params, role_session_name='another-session')) as client:
-        client.query(query(params))
+        with Client(params) as client:
+            assert ids(client.task_report(parse_query(params))['ota_tasks']) == truth(server, 'aig-1')
+    with Client(dict(params, role_session_name='another-session')) as client:
+        client.task_report(parse_query(params))
     assert server.stats()['calls'] == {'AssumeRole': 2, 'ListOtaTask': 4 * 3}
 
 
@@ -61,11 +61,11 @@ def test_the_role_assumes_once_for_all_its_polls(emulator, ansible):
 def test_an_expired_assumed_key_says_to_check_the_clock(emulator):
     server = emulator({'aig-1': {'tasks': [task('ota-1')]}})
     params = role_params(server, app_instance_group_ids=['aig-1'])
-    with OtaTaskClient(params) as client:
-        client.query(query(params))
+    with Client(params) as client:
+        client.task_report(parse_query(params))
         server.set_clock_offset(3600 + 60)          # the STS key is now past its Expiration for the API
         with pytest.raises(ApiError) as err:
-            client.query(query(params))
+            client.task_report(parse_query(params))
     assert err.value.code == 'InvalidSecurityToken.Expired'
     assert 'temporary key assumed for role_arn was rejected as expired' in str(err.value) and 'clock' in str(err.value)
     assert server.stats()['calls'] == {'AssumeRole': 1, 'ListOtaTask': 2}   # not retried

@@ -289,6 +289,7 @@ def test_example_runs(example, emulator, ansible):
 def check_rulebook(rulesets):
     """Every ruleset has rules with a condition and an action, and our event source's arguments pass its own checks."""
     from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import events
+    from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import connection_argument_spec
     from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils.options import validate
     sources = 0
     for ruleset in rulesets:
@@ -299,7 +300,7 @@ def check_rulebook(rulesets):
             args = source.get('alibabacloud.appstreaming.ota_task_events')
             if args is not None:
                 sources += 1
-                events.source_config(validate(events.source_argument_spec(), dict(args)))
+                events.parse(validate(dict(events.argument_spec(), **connection_argument_spec()), dict(args)))
     assert sources, 'the rulebook does not use alibabacloud.appstreaming.ota_task_events'
 
 

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import Emulator, account, client_params, ids, truth
 
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import OtaTaskClient
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import Client
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import AppStreamingError
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import query
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.tasks import parse as parse_query
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.pager import MAX_ROUNDS
 
 RETRIED = ('throttle', 'throttle_api', 'http500', 'http503', 'html502', 'reset', 'malformed')
@@ -55,8 +55,8 @@ def test_any_fault_schedule_gives_the_truth_or_a_clear_error(server, scenario):
                            max_concurrency=scenario['max_concurrency'], timeout=5)
     error = None
     try:
-        with OtaTaskClient(params, sleep=lambda seconds: None) as client:
-            tasks = client.query(query(params))['ota_tasks']
+        with Client(params, sleep=lambda seconds: None) as client:
+            tasks = client.task_report(parse_query(params))['ota_tasks']
             warnings = list(client.warnings)
     except AppStreamingError as exc:
         tasks, error = None, exc

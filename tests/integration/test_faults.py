@@ -15,10 +15,10 @@ import pytest
 from conftest import LOOKUP_TASKS, MODULE, ROLE_TASKS, client_params, creds, ids, lookup_vars, role_vars, truth
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import client as client_module
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import OtaTaskClient, run
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import Client, run
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import AppStreamingError, ResponseError
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import query
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import BACKOFF_BASE
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.tasks import parse as parse_query
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import RETRY_BACKOFF_BASE
 
 BIG = {'aig-1': {'generate': {'count': 250, 'status': 'FINISHED'}}}   # 3 pages of 100
 RETRIED = ('http500', 'http503', 'html502', 'reset', 'malformed', 'hang')
@@ -43,9 +43,9 @@ def listing(server, faults=None, retries=6, timeout=1.0, throttled=None, **extra
     if faults is not None:
         server.set_faults(faults)
     params = client_params(server, app_instance_group_ids=['aig-1'], retries=retries, timeout=timeout, **extra)
-    with OtaTaskClient(params, sleep=sleeps.append) as client:
+    with Client(params, sleep=sleeps.append) as client:
         try:
-            result = client.query(query(params))
+            result = client.task_report(parse_query(params))
         finally:
             sent = client.transport.calls
             if throttled is not None:
@@ -61,7 +61,7 @@ def test_each_fault_is_retried_to_the_exact_list(emulator, kind):
     assert not warnings
     assert server.stats()['faults_injected'] == {kind: 2}
     assert sent == 3 + 2                          # one extra request per fault: no page is read twice, no restart
-    assert len(sleeps) == 2 and all(0 <= s <= BACKOFF_BASE for s in sleeps)   # first-retry backoff, full jitter
+    assert len(sleeps) == 2 and all(0 <= s <= RETRY_BACKOFF_BASE for s in sleeps)   # first-retry backoff, full jitter
 
 
 @pytest.mark.parametrize('kind', THROTTLED)

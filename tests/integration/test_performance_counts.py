@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What the performance design promises, counted by the emulator (timings are for tests/bench/, never here).
 
-The real OtaTaskClient talks HTTP to the in-process emulator: exactly ceil(N/100) ListOtaTask
+The real Client talks HTTP to the in-process emulator: exactly ceil(N/100) ListOtaTask
 calls per group (1 for an empty group), never more than max_concurrency requests in flight
 (and more than one, or there is no concurrency), and under an emulator rate limit that
 throttles: the exact tasks in API order, with the limiter having cut its concurrency.
@@ -16,15 +16,15 @@ import math
 import pytest
 from conftest import AK, SECRET
 
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import OtaTaskClient
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import (
-    connection_argument_spec, query as parse_query, query_argument_spec)
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import Client
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import connection_argument_spec
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.tasks import argument_spec, parse as parse_query
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import START_WINDOW
 
 
 def params(server, group_ids, **extra):
     """Every option at its default, as AnsibleModule hands them to the module."""
-    spec = query_argument_spec()
+    spec = argument_spec()
     spec.update(connection_argument_spec())
     values = {name: option.get('default') for name, option in spec.items()}
     values.update(app_instance_group_ids=list(group_ids), endpoint=server.endpoint, access_key_id=AK, access_key_secret=SECRET)
@@ -35,8 +35,8 @@ def params(server, group_ids, **extra):
 def listing(server, group_ids, **extra):
     """(result, the client's limiter) of one query, like the module runs it."""
     options = params(server, group_ids, **extra)
-    with OtaTaskClient(options) as client:
-        result = client.query(parse_query(options))
+    with Client(options) as client:
+        result = client.task_report(parse_query(options))
         assert client.warnings == []
         return result, client.transport.limiter
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ansible-doc renders the docs of both modules, the lookup and the role from a
+# ansible-doc renders the docs of the five modules, the lookup and both roles from a
 # fresh staged copy, on the newest (.venv) and the oldest (.venv-oldest)
 # ansible-core, and each page shows what it must: its options, with their
 # environment variables (an unknown name only warns and exits 0, so the

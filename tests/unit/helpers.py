@@ -17,8 +17,8 @@ from pathlib import Path
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.credentials import Credential, StaticCredentials
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import (
-    connection_argument_spec, connection_settings, query_argument_spec)
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import connection_argument_spec, connection_settings
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.tasks import argument_spec as task_argument_spec
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.transport import Transport
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'emulator'))
@@ -71,7 +71,7 @@ def validated(server, **extra):
     """Module parameters for the emulator as the module sees them: checked and defaulted by its argument spec."""
     spec = connection_argument_spec()
     if 'app_instance_group_ids' in extra:
-        spec.update(query_argument_spec())
+        spec.update(task_argument_spec())
     result = ArgumentSpecValidator(spec).validate(params(server, **extra))
     assert not result.error_messages, result.error_messages
     return result.validated_parameters

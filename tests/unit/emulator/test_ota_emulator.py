@@ -4,7 +4,7 @@
 """Tests of the strict loopback emulator (tests/emulator/ota_emulator.py) over real HTTP.
 
 The signing helpers below are a second, independent implementation written from
-api-facts.md section 2; one published SDK-derived vector pins them down.
+docs/api-contract.md 1.3; one published SDK-derived vector pins them down.
 """
 
 from __future__ import annotations
@@ -192,7 +192,7 @@ def emu():
 
 # --------------------------------------------------------------------------- signature algorithms
 
-# From /work/shared/api/signature-vectors.json, vector "sdk-v3-appstream-listotatask-ak" (SDK-derived:
+# From tests/unit/plugins/module_utils/fixtures/v3_signature_vectors.json, vector "sdk-v3-appstream-listotatask-ak" (SDK-derived:
 # alibabacloud-appstream-center20210901 5.9.0 / tea-openapi 0.4.6 signer, transport stubbed).
 VEC_HEADERS = {
     'host': 'appstream-center.cn-shanghai.aliyuncs.com', 'x-acs-version': '2021-09-01', 'x-acs-action': 'ListOtaTask',
@@ -889,7 +889,7 @@ def test_cli_rejects_non_loopback_and_bad_fault():
     assert proc.returncode == 2 and 'explode' in err
 
 
-# --------------------------------------------------------------------------- OTA lifecycle (ota-lifecycle.md section 4)
+# ----------------------------------------------------------------------- OTA lifecycle (docs/api-contract.md section 6)
 
 V1, V2, V3 = '0.0.1-R-20250101.000000', '0.0.2-R-20250601.000000', '0.0.3-R-20261110.101500'
 NOTE = '1. 修复了多显示器问题。\n2. Faster reconnect.'

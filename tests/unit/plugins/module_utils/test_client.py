@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import OtaTaskClient, run
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import query
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import Client, run
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.tasks import parse as parse_query
 
 from ...helpers import api_log, generated, task, validated
 
@@ -21,8 +21,8 @@ GROUPS = {
 
 def listing(server, **options):
     params = validated(server, **options)
-    with OtaTaskClient(params) as client:
-        return client.query(query(params)), list(client.warnings)
+    with Client(params) as client:
+        return client.task_report(parse_query(params)), list(client.warnings)
 
 
 def test_the_result_has_tasks_counts_and_groups(emulator):

@@ -1,13 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The client's group, release note and approval methods, against the emulator (ota-lifecycle.md)."""
+"""The client's group, release note and approval methods, against the emulator (docs/api-contract.md sections 3-6)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import OtaTaskClient
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import Client
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import ApiError, OutcomeUnknown, ResponseError
 
 from ...helpers import Sleeps, task, validated
@@ -33,7 +33,7 @@ def up_to_date():
 
 def _client(server, **extra):
     """A client on the emulator whose retries do not sleep."""
-    return OtaTaskClient(validated(server, **extra), sleep=Sleeps(), rng=lambda: 1.0)
+    return Client(validated(server, **extra), sleep=Sleeps(), rng=lambda: 1.0)
 
 
 def calls(server, action):
@@ -131,7 +131,7 @@ def test_reading_the_groups_again_gets_past_answers_of_the_wrong_shape_then_give
     server = emulator({'aig-1': pending(), 'aig-2': pending()},
                       faults={'actions': {'ListAppInstanceGroup': {'schedule': {'1': 'badshape', '2': 'badshape'}}}})
     sleeps = Sleeps()
-    with OtaTaskClient(validated(server, retries=2), sleep=sleeps, rng=lambda: 1.0) as client:
+    with Client(validated(server, retries=2), sleep=sleeps, rng=lambda: 1.0) as client:
         assert [g['app_instance_group_id'] for g in client.read_groups_again(['aig-1', 'aig-2'])] == ['aig-1', 'aig-2']
         assert calls(server, 'ListAppInstanceGroup') == 3 and len(sleeps) == 2
         server.set_faults({'actions': {'ListAppInstanceGroup': {'every': {'badshape': 1}}}})

@@ -176,7 +176,7 @@ def test_explicit_keys_do_not_import_alibabacloud_credentials(tmp_path):
         from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import client, options
         params = ArgumentSpecValidator(options.connection_argument_spec()).validate(
             {'access_key_id': 'AK', 'access_key_secret': 'SK', 'endpoint': 'http://127.0.0.1:9'}).validated_parameters
-        client.OtaTaskClient(params).close()
+        client.Client(params).close()
         print('alibabacloud_credentials' in sys.modules)
         for params in ({}, {'profile': 'p'}):
             try:

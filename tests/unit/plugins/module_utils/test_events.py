@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import AppStreamingError, OptionError
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.events import (
-    GROUP_NOT_FOUND, EventTracker, PollSchedule, backoff, restore_state, source_config, task_event)
+    GROUP_NOT_FOUND, EventTracker, PollSchedule, backoff, restore_state, parse as source_config, task_event)
 
 
 def listed(*pairs):
@@ -50,6 +50,12 @@ def test_emit_initial_emits_what_is_in_flight_unknown_statuses_included_and_no_g
     tracker = EventTracker(['aig-1'], emit_initial=True)
     events = tracker.feed('aig-1', listed(('n', 'PAUSED'), ('r', 'RUNNING'), ('f', 'FAILED')))
     assert brief(events) == [('n', None, 'PAUSED'), ('r', None, 'RUNNING')]
+
+
+def test_emit_initial_leaves_out_superseded_tasks_they_are_history():
+    tracker = EventTracker(['aig-1'], emit_initial=True)
+    events = tracker.feed('aig-1', listed(('s', 'STANDBY'), ('r', 'RUNNING'), ('f', 'FINISHED'), ('old', 'STANDBY')))
+    assert brief(events) == [('s', None, 'STANDBY'), ('r', None, 'RUNNING')]
 
 
 def test_a_task_that_is_no_longer_listed_gives_no_event_and_is_new_if_it_comes_back():
@@ -175,7 +181,7 @@ def test_a_group_added_since_the_last_run_takes_a_baseline_and_a_dropped_one_is_
     tracker.feed('aig-1', listed(('a', 'RUNNING')))
     tracker.feed('aig-gone', listed(('g', 'RUNNING')))
     again = restarted(tracker, ('aig-1', 'aig-new'), emit_initial=True)
-    assert again.feed('aig-new', listed(('n', 'FINISHED'), ('m', 'RUNNING'))) == [task_event(listed(('m', 'RUNNING'))[0], None)]
+    assert again.feed('aig-new', listed(('m', 'RUNNING'), ('n', 'FINISHED'))) == [task_event(listed(('m', 'RUNNING'))[0], None)]
     assert again.feed('aig-1', listed(('a', 'RUNNING'))) == []   # restored: no baseline, so no emit_initial either
     assert set(again.state()['groups']) == {'aig-1', 'aig-new'}
 

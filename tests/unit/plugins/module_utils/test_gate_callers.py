@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""One rule, three callers: the wait action (waiter.Waiter), ota_task_info (client.query's per-group fields) and the
+"""One rule, three callers: the wait action (waiter.Waiter), ota_task_info (client.task_report's per-group fields) and the
 event source (events.EventTracker) decide the same on every history (gate.py).
 
 Hypothesis draws histories of one to five tasks, each with a status at each of three polls (ten seconds apart) and
@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import OtaTaskClient
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import Client
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.events import EventTracker
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import query
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.waiter import Waiter, wait_spec
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.tasks import parse as parse_query
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.waiter import Waiter, parse
 
 from ...helpers import account, validated
 from .test_gate import KNOWN, expected
@@ -50,25 +50,25 @@ def listed_statuses(history, poll):
 
 def test_the_wait_action_the_info_module_and_the_event_source_decide_the_same(emulator, clock):
     server = emulator({}, clock=clock)
-    spec = wait_spec({'wait_timeout': INTERVAL * (POLLS - 1), 'poll_interval': INTERVAL, 'success_statuses': ['FINISHED'],
-                      'fail_fast': False}, (GROUP,))
-    group_query = query({'app_instance_group_ids': [GROUP]})
+    spec = parse({'wait_timeout': INTERVAL * (POLLS - 1), 'poll_interval': INTERVAL, 'success_statuses': ['FINISHED'],
+                  'fail_fast': False, 'app_instance_group_ids': [GROUP]})
+    group_query = parse_query({'app_instance_group_ids': [GROUP]})
 
     @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(HISTORY)
     def check(history):
-        with OtaTaskClient(validated(server), clock=clock, sleep=clock.sleep) as client:
+        with Client(validated(server), clock=clock, sleep=clock.sleep) as client:
             server.load(scenario(history))
             waited = Waiter(client, spec, clock=clock, sleep=clock.sleep).wait()
 
             server.load(scenario(history))
             start = clock.now
-            info = client.query(group_query)['groups'][GROUP]
+            info = client.task_report(group_query)['groups'][GROUP]
             tracker = EventTracker([GROUP])
             settled = []
             for poll in range(POLLS):
                 clock.now = start + poll * INTERVAL
-                (_group, _total, tasks), = client.list_groups(group_query)
+                (_group, _total, tasks), = client.list_tasks(group_query)
                 settled += [(poll, e['succeeded']) for e in tracker.feed(GROUP, tasks) if e['type'] == 'ota_group']
                 if poll == 0:
                     baseline = tracker.verdict(GROUP)

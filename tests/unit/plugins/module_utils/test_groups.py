@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import groups
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import OptionError
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.groups import GroupQuery, OtaInfo
 
 
@@ -45,32 +46,6 @@ def test_the_query_carries_the_filters_and_the_body_the_statuses():
     assert body == {'Status': None} and query['AppInstanceGroupId'] is None and query['AppInstanceGroupName'] is None
 
 
-def test_a_valid_page():
-    body = {'RequestId': 'R', 'TotalCount': 1, 'PageNumber': 1, 'PageSize': 100, 'AppInstanceGroupModels': [model()]}
-    assert groups.check_page(body) == (1, [model()])
-    assert groups.check_page({'TotalCount': 0}) == (0, [])
-
-
-@pytest.mark.parametrize('body, problem', [
-    ({}, 'TotalCount: required key not provided'),
-    ({'TotalCount': '1'}, 'TotalCount: expected an integer'),
-    ({'TotalCount': True}, 'TotalCount: expected an integer'),
-    ({'TotalCount': -1}, 'TotalCount: value must be at least 0'),
-    ({'TotalCount': 1, 'PageSize': '100'}, 'PageSize: expected an integer'),
-    ({'TotalCount': 1, 'AppInstanceGroupModels': {}}, 'AppInstanceGroupModels: expected a list'),
-    ({'TotalCount': 1, 'AppInstanceGroupModels': ['aig-1']}, 'AppInstanceGroupModels[0]: expected a dictionary'),
-    ({'TotalCount': 1, 'AppInstanceGroupModels': [model(AppInstanceGroupId='')]},
-     'AppInstanceGroupModels[0].AppInstanceGroupId: expected a non-empty string'),
-    ({'TotalCount': 1, 'AppInstanceGroupModels': [model(Status=3)]}, 'AppInstanceGroupModels[0].Status: expected a string'),
-    ({'TotalCount': 1, 'AppInstanceGroupModels': [model(OtaInfo='v2')]}, 'AppInstanceGroupModels[0].OtaInfo: expected a dictionary'),
-    ({'TotalCount': 1, 'AppInstanceGroupModels': [model(OtaInfo={'NewOtaVersion': 2})]},
-     'AppInstanceGroupModels[0].OtaInfo.NewOtaVersion: expected a string'),
-])
-def test_an_invalid_page_is_explained(body, problem):
-    assert groups.check_page(body) is None
-    assert groups.explain(body) == problem
-
-
 def test_client_side_filters_match_ids_name_substring_and_statuses():
     listed = [groups.to_group(model('aig-1')), groups.to_group(model('aig-2', Status='MAINTAINING')),
               groups.to_group(model('aig-3', AppInstanceGroupName=None))]
@@ -78,3 +53,12 @@ def test_client_side_filters_match_ids_name_substring_and_statuses():
     assert [g['app_instance_group_id'] for g in groups.filter_groups(listed, name='aig-2')] == ['aig-2']
     assert [g['app_instance_group_id'] for g in groups.filter_groups(listed, statuses=['MAINTAINING'])] == ['aig-2']
     assert groups.filter_groups(listed) == listed
+
+
+def test_group_filter():
+    assert groups.parse({'app_instance_group_ids': ['aig-1', 'aig-1'], 'name': 'off', 'statuses': ['PUBLISHED'],
+                         'release_notes': True}) == groups.GroupFilter(('aig-1',), 'off', ('PUBLISHED',), True)
+    assert groups.parse({}) == groups.GroupFilter((), None, (), False)
+    for params, words in (({'name': ' '}, 'name must not be empty'), ({'statuses': ['']}, 'statuses must not contain an empty')):
+        with pytest.raises(OptionError, match=words):
+            groups.parse(params)

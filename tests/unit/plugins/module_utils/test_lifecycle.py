@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The assumed OTA lifecycle (ota-lifecycle.md sections 4 and 5): pure rules, no HTTP."""
+"""The assumed OTA lifecycle (docs/api-contract.md section 6): pure rules, no HTTP."""
 
 from __future__ import annotations
 

@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 import certifi
 import pytest
 
@@ -97,94 +95,11 @@ def test_ca_bundle_must_be_a_file_of_pem_certificates(tmp_path):
             settings(ca_bundle=path)
 
 
-def query(**params):
-    base = dict(app_instance_group_ids=['aig-1'], ota_type='Fota')
-    base.update(params)
-    return options.query(base)
-
-
-def test_query_deduplicates_groups_keeping_order():
-    assert query(app_instance_group_ids=['aig-2', 'aig-1', 'aig-2']).group_ids == ('aig-2', 'aig-1')
-
-
-@pytest.mark.parametrize('params, words', [
-    (dict(app_instance_group_ids=['aig-1', '']), 'empty group id'),
-    (dict(app_instance_group_ids=[]), 'at least one'),
-    (dict(page_size=0), 'page_size must be between 1 and 100'),
-    (dict(page_size=101), 'page_size must be between 1 and 100'),
-    (dict(page_number=0), 'page_number must be at least 1'),
-    (dict(statuses=['DONE']), "statuses: 'DONE'"),
-    (dict(ota_type='Sota'), 'ota_type'),
-])
-def test_bad_queries(params, words):
-    with pytest.raises(OptionError, match=words):
-        query(**params)
-
-
 def test_argument_specs_mark_secrets_no_log():
     spec = options.connection_argument_spec()
     assert {name for name, value in spec.items() if value.get('no_log')} == {'access_key_secret', 'security_token'}
 
 
-NOW = datetime.datetime(2026, 11, 30, 6, 0, 30, tzinfo=datetime.timezone.utc)
-
-
-def test_approval_defaults_to_now_and_keeps_group_order():
-    spec = options.approval({'app_instance_group_ids': ['aig-2', ' aig-1 ', 'aig-2'], 'ota_version': ' v2 ', 'start_time': 'now'}, NOW)
-    assert spec == options.Approval(('aig-2', 'aig-1'), 'v2', NOW, False, NOW)
-    assert options.approval({'app_instance_group_ids': ['aig-1'], 'ota_version': 'v2'}, NOW).explicit_start is False
-
-
-@pytest.mark.parametrize('value, utc', [
-    ('2026-11-30T06:00Z', '2026-11-30 06:00:00+00:00'),            # 30 s ago: allowed
-    ('2026-11-30T13:56+08:00', '2026-11-30 05:56:00+00:00'),       # 4.5 minutes ago: allowed
-    ('2027-01-01T00:00:00-05:00', '2027-01-01 05:00:00+00:00'),
-])
-def test_an_explicit_start_time(value, utc):
-    spec = options.approval({'app_instance_group_ids': ['aig-1'], 'ota_version': 'v2', 'start_time': value}, NOW)
-    assert spec.explicit_start and str(spec.start_time.astimezone(datetime.timezone.utc)) == utc
-
-
-@pytest.mark.parametrize('params, words', [
-    ({'app_instance_group_ids': []}, 'app_instance_group_ids needs at least one delivery group id'),
-    ({'app_instance_group_ids': ['aig-1', '']}, 'app_instance_group_ids must not contain an empty group id'),
-    ({'ota_version': ''}, 'ota_version must not be empty'),
-    ({'ota_version': '  '}, 'ota_version must not be empty'),
-    ({'ota_version': None}, 'ota_version must not be empty'),
-    ({'start_time': '2026-11-30T06:00'}, "start_time '2026-11-30T06:00' has no time zone"),
-    ({'start_time': 'tonight'}, "start_time 'tonight' is not an ISO 8601 date and time"),
-    ({'state': 'absent'}, 'state must be approved'),
-])
-def test_bad_approvals_name_the_option(params, words):
-    base = {'app_instance_group_ids': ['aig-1'], 'ota_version': 'v2', 'start_time': 'now'}
-    base.update(params)
-    with pytest.raises(OptionError) as err:
-        options.approval(base, NOW)
-    assert words in str(err.value)
-
-
-def test_a_start_time_in_the_past_is_refused_only_when_an_approval_is_to_be_sent():
-    """options.approval accepts it (a re-run still reports the groups); refuse_past_start is called before a write."""
-    base = {'app_instance_group_ids': ['aig-1'], 'ota_version': 'v2'}
-    old = options.approval(dict(base, start_time='2026-11-30T05:55Z'), NOW)
-    with pytest.raises(OptionError) as err:
-        options.refuse_past_start(old)
-    assert str(err.value).startswith('start_time 2026-11-30T05:55Z is more than 5 minutes in the past (now is 2026-11-30T06:00 UTC)')
-    with pytest.raises(OptionError, match='^ota_rollout_start_time 2026-11-30T05:55Z is more than 5 minutes'):
-        options.refuse_past_start(old, 'ota_rollout_start_time')
-    for value in ('now', '2026-11-30T05:56Z', '2026-12-01T00:00Z'):
-        options.refuse_past_start(options.approval(dict(base, start_time=value), NOW))
-
-
 def test_role_variables_of_the_connection_options():
     assert options.role_variable('ota_rollout', 'region_id') == 'ota_rollout_region_id'
     assert options.role_variable('ota_wait', 'timeout') == 'ota_wait_request_timeout'
-
-
-def test_group_filter():
-    assert options.group_filter({'app_instance_group_ids': ['aig-1', 'aig-1'], 'name': 'off', 'statuses': ['PUBLISHED'],
-                                 'release_notes': True}) == options.GroupFilter(('aig-1',), 'off', ('PUBLISHED',), True)
-    assert options.group_filter({}) == options.GroupFilter((), None, (), False)
-    for params, words in (({'name': ' '}, 'name must not be empty'), ({'statuses': ['']}, 'statuses must not contain an empty')):
-        with pytest.raises(OptionError, match=words):
-            options.group_filter(params)

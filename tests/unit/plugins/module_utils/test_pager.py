@@ -111,20 +111,20 @@ def test_a_request_id_that_is_not_a_string_is_not_echoed():
 def test_a_body_without_task_list_is_an_empty_page_and_unknown_fields_are_ignored():
     feed = BodyFeed({'RequestId': 'REQ-1', 'TotalCount': 0, 'Extra': {'New': 1}})
     listing, = OtaTaskPager(feed).list_all([GROUP], 'Fota')
-    assert (listing.total_count, listing.tasks, listing.consistent) == (0, [], True)
+    assert (listing.total_count, listing.items, listing.consistent) == (0, [], True)
 
 
 def test_extra_task_fields_pass_validation():
     feed = BodyFeed({'TotalCount': 1, 'TaskList': [api_task(ReleaseNote='notes')]})
     listing, = OtaTaskPager(feed).list_all([GROUP], 'Fota')
-    assert listing.tasks[0]['task_id'] == 'ota-1' and 'ReleaseNote' not in listing.tasks[0]   # extra fields pass, are not returned
+    assert listing.items[0]['task_id'] == 'ota-1' and 'ReleaseNote' not in listing.items[0]   # extra fields pass, are not returned
 
 
 @pytest.mark.parametrize('count', [0, 1, 99, 100, 101, 250])
 def test_every_task_once_in_api_order_with_the_fewest_calls(emulator, count):
     server = emulator({GROUP: generated(count)})
     listing, = pager(server).list_all([GROUP], 'Fota')
-    assert listing.tasks == truth(server, GROUP)
+    assert listing.items == truth(server, GROUP)
     assert listing.total_count == count and listing.consistent
     log = api_log(server)
     pages = max(1, math.ceil(count / 100))
@@ -135,7 +135,7 @@ def test_every_task_once_in_api_order_with_the_fewest_calls(emulator, count):
 def test_a_smaller_page_size_takes_more_calls(emulator):
     server = emulator({GROUP: generated(23)})
     listing, = pager(server).list_all([GROUP], 'Fota', page_size=5)
-    assert listing.tasks == truth(server, GROUP)
+    assert listing.items == truth(server, GROUP)
     assert sorted((e['page_number'], e['page_size']) for e in api_log(server)) == [(n, 5) for n in range(1, 6)]
 
 
@@ -143,23 +143,23 @@ def test_groups_come_back_in_the_order_given(emulator):
     groups = {'aig-b': generated(120), 'aig-a': {'tasks': [task('ota-a1', 'RUNNING'), task('ota-a2')]}, 'aig-empty': generated(0)}
     server = emulator(groups)
     listings = pager(server).list_all(['aig-empty', 'aig-b', 'aig-a'], 'Fota')
-    assert [lst.group_id for lst in listings] == ['aig-empty', 'aig-b', 'aig-a']
+    assert [lst.key for lst in listings] == ['aig-empty', 'aig-b', 'aig-a']
     for lst in listings:
-        assert lst.tasks == truth(server, lst.group_id) and lst.total_count == len(lst.tasks)
+        assert lst.items == truth(server, lst.key) and lst.total_count == len(lst.items)
     assert server.stats()['list_calls_by_group'] == {'aig-empty': 1, 'aig-b': 2, 'aig-a': 1}
 
 
 def test_pages_are_fetched_concurrently_within_max_concurrency(emulator):
     server = emulator({GROUP: generated(250)}, latency_ms=40)
     listing, = pager(server, max_concurrency=3).list_all([GROUP], 'Fota', page_size=25)
-    assert listing.tasks == truth(server, GROUP)
+    assert listing.items == truth(server, GROUP)
     assert 2 <= server.stats()['max_in_flight'] <= 3
 
 
 def test_a_failed_page_is_retried_alone(emulator):
     server = emulator({GROUP: generated(250)}, faults={'schedule': {'3': 'http500'}})
     listing, = pager(server).list_all([GROUP], 'Fota')
-    assert listing.tasks == truth(server, GROUP)
+    assert listing.items == truth(server, GROUP)
     assert sorted(e['page_number'] for e in api_log(server) if e['fault'] is None) == [1, 2, 3]
     assert len(api_log(server)) == 4
 
@@ -171,8 +171,8 @@ def test_a_task_inserted_at_the_head_mid_scan_is_neither_lost_nor_repeated(emula
     listing, = paged.list_all([GROUP], 'Fota')
     after = server.tasks(GROUP)
     assert len(after) == 251 and ids(after)[1:] == before
-    assert listing.tasks == [to_task(raw, GROUP) for raw in after]   # the final ground truth, in API order
-    assert len(set(ids(listing.tasks))) == len(listing.tasks) == listing.total_count == 251
+    assert listing.items == [to_task(raw, GROUP) for raw in after]   # the final ground truth, in API order
+    assert len(set(ids(listing.items))) == len(listing.items) == listing.total_count == 251
     assert listing.consistent and paged.warnings == []
     assert len(api_log(server)) == 6   # the first read was inconsistent, so the group was read again
 
@@ -180,7 +180,7 @@ def test_a_task_inserted_at_the_head_mid_scan_is_neither_lost_nor_repeated(emula
 def test_a_task_inserted_before_the_first_page_needs_no_second_read(emulator):
     server = emulator({GROUP: generated(250)}, faults={'schedule': {'1': 'insert_head'}})
     listing, = pager(server).list_all([GROUP], 'Fota')
-    assert listing.tasks == truth(server, GROUP) and len(listing.tasks) == 251
+    assert listing.items == truth(server, GROUP) and len(listing.items) == 251
     assert len(api_log(server)) == 3
 
 
@@ -192,24 +192,24 @@ def test_a_group_that_never_settles_gives_a_warning(emulator):
         'ListOtaTask: the task list of aig-1 kept changing while it was read (3 attempts); the result may miss or repeat '
         'tasks that changed meanwhile']
     assert not listings[0].consistent
-    assert listings[1].consistent and listings[1].tasks == truth(server, 'aig-calm')
-    assert len(set(ids(listings[0].tasks))) == len(listings[0].tasks)   # never a task twice
+    assert listings[1].consistent and listings[1].items == truth(server, 'aig-calm')
+    assert len(set(ids(listings[0].items))) == len(listings[0].items)   # never a task twice
     assert server.stats()['list_calls_by_group'][GROUP] == 9   # three rounds of three pages
 
 
 def test_page_number_mode_returns_that_page_as_the_api_does(emulator):
     server = emulator({GROUP: generated(35), 'aig-2': generated(12)})
     listings = pager(server).list_pages([GROUP, 'aig-2'], 'Fota', 2, 10)
-    assert [(lst.group_id, lst.total_count) for lst in listings] == [(GROUP, 35), ('aig-2', 12)]
-    assert listings[0].tasks == truth(server, GROUP)[10:20]
-    assert listings[1].tasks == truth(server, 'aig-2')[10:12]
+    assert [(lst.key, lst.total_count) for lst in listings] == [(GROUP, 35), ('aig-2', 12)]
+    assert listings[0].items == truth(server, GROUP)[10:20]
+    assert listings[1].items == truth(server, 'aig-2')[10:12]
     assert sorted((e['group'], e['page_number'], e['page_size']) for e in api_log(server)) == [('aig-1', 2, 10), ('aig-2', 2, 10)]
 
 
 def test_page_number_mode_past_the_end_is_empty_with_the_real_total(emulator):
     server = emulator({GROUP: generated(35)})
     listing, = pager(server).list_pages([GROUP], 'Fota', 9, 10)
-    assert (listing.total_count, listing.tasks) == (35, [])
+    assert (listing.total_count, listing.items) == (35, [])
 
 
 def test_an_unknown_group_says_which_group_and_region(emulator):
@@ -261,7 +261,7 @@ def test_with_an_errors_dict_a_group_that_fails_does_not_stop_the_others(emulato
                       faults={'not_found': {'aig-gone': {'from': 1}}})
     errors = {}
     listings = pager(server).list_all(['aig-ok', 'aig-gone', 'aig-small'], 'Fota', errors=errors)
-    assert [(lst.group_id, ids(lst.tasks)) for lst in listings] == [(g, ids(truth(server, g))) for g in ('aig-ok', 'aig-small')]
+    assert [(lst.key, ids(lst.items)) for lst in listings] == [(g, ids(truth(server, g))) for g in ('aig-ok', 'aig-small')]
     assert list(errors) == ['aig-gone'] and errors['aig-gone'].code == 'InvalidAppInstanceGroup.NotFound'
     with pytest.raises(ApiError, match="Delivery group 'aig-gone' does not exist"):
         pager(server).list_all(['aig-ok', 'aig-gone'], 'Fota')
@@ -274,6 +274,6 @@ def test_with_an_errors_dict_a_group_whose_later_page_fails_is_left_out_whole():
                     {'RequestId': 'REQ-2', 'TotalCount': 1, 'TaskList': [api_task('ota-b')]}, failure)
     errors = {}
     listings = Pager(feed).all(OTA_TASKS, [('aig-a', 'Fota'), ('aig-b', 'Fota')], errors=errors)
-    assert [(lst.group_id, ids(lst.tasks)) for lst in listings] == [(('aig-b', 'Fota'), ['ota-b'])]
+    assert [(lst.key, ids(lst.items)) for lst in listings] == [(('aig-b', 'Fota'), ['ota-b'])]
     assert errors == {('aig-a', 'Fota'): failure}
     assert [(p['AppInstanceGroupId'], p['PageNumber']) for p in feed.params] == [('aig-a', 1), ('aig-b', 1), ('aig-a', 2)]

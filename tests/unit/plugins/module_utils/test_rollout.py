@@ -29,7 +29,7 @@ LISTED = [listed('aig-%d' % n) for n in range(1, 8)] + [listed('aig-done', V2, '
 
 
 def spec(**params):
-    return rollout.spec(dict({'ota_version': V2}, **params), NOW)
+    return rollout.parse(dict({'ota_version': V2}, **params), NOW)
 
 
 def plan(rollout_spec, groups=None, tasks=None):
@@ -60,7 +60,7 @@ def test_without_a_selection_nothing_is_planned():
     assert str(err.value) == ('Name the delivery groups to roll out to with app_instance_group_ids, waves or name, or set '
                               'all_groups: true to roll out to every group of the region that offers the version; nothing was approved')
     with pytest.raises(OptionError) as err:
-        rollout.spec({'ota_version': V2, 'role_variables': ['ota_rollout_ota_version']}, NOW)
+        rollout.parse({'ota_version': V2, 'role_variables': ['ota_rollout_ota_version']}, NOW)
     assert 'with ota_rollout_app_instance_group_ids, ota_rollout_waves or ota_rollout_name, or set ota_rollout_all_groups: true' \
         in str(err.value)
 
@@ -115,7 +115,7 @@ def test_a_group_approved_for_later_than_a_wave_can_wait_is_skipped_unless_a_sta
     assert skipped == [{'app_instance_group_id': 'aig-1', 'reason': (
         'approved for 2027-01-10T02:00:00+08:00 (task ota-aig-1), more than wave_timeout (3600 s) away: a wave would time out '
         'waiting for it; set start_time to reschedule it into its wave')}]
-    short = rollout.spec({'ota_version': V2, 'app_instance_group_ids': ['aig-2'], 'wave_timeout': 600,
+    short = rollout.parse({'ota_version': V2, 'app_instance_group_ids': ['aig-2'], 'wave_timeout': 600,
                           'role_variables': []}, NOW)
     assert plan(short, tasks=tasks)[1][0]['reason'].startswith('approved for 2026-12-07T14:30:00+08:00 (task ota-aig-2), more than '
                                                                'ota_rollout_wave_timeout (600 s) away')
@@ -161,10 +161,10 @@ BAD = [
 
 @pytest.mark.parametrize('params, words', BAD, ids=[row[1].split(' ')[0].strip('{}:') + '-%d' % n for n, row in enumerate(BAD)])
 def test_bad_options_name_the_option_and_for_the_role_its_variable(params, words):
-    options = list(rollout.plan_argument_spec())
+    options = list(rollout.argument_spec())
     for role_variables, prefix in ((None, ''), ([], 'ota_rollout_')):
         with pytest.raises(OptionError) as err:
-            rollout.spec(dict({'ota_version': V2, 'canary': 1, 'batch_size': 10, 'role_variables': role_variables}, **params), NOW)
+            rollout.parse(dict({'ota_version': V2, 'canary': 1, 'batch_size': 10, 'role_variables': role_variables}, **params), NOW)
         assert str(err.value).startswith(words.format(**{option: prefix + option for option in options})), str(err.value)
 
 
@@ -178,10 +178,10 @@ def test_unknown_groups_name_the_option_they_came_from():
 def test_a_variable_the_role_does_not_know_fails_naming_the_nearest():
     known = ['ota_rollout_ota_version', 'ota_rollout_canary', 'ota_rollout__plan', 'ota_rollout_result']
     with pytest.raises(OptionError) as err:
-        rollout.spec({'ota_version': V2, 'all_groups': True, 'role_variables': known + ['ota_rollout_group_ids', 'ota_rollout_bogus']}, NOW)
+        rollout.parse({'ota_version': V2, 'all_groups': True, 'role_variables': known + ['ota_rollout_group_ids', 'ota_rollout_bogus']}, NOW)
     assert str(err.value) == ('The role alibabacloud.appstreaming.ota_rollout has no variable ota_rollout_bogus; ota_rollout_group_ids '
                               '(did you mean ota_rollout_app_instance_group_ids?); nothing was approved')
-    rollout.spec({'ota_version': V2, 'all_groups': True, 'role_variables': known}, NOW)   # internal ota_rollout__ and the fact: fine
+    rollout.parse({'ota_version': V2, 'all_groups': True, 'role_variables': known}, NOW)   # internal ota_rollout__ and the fact: fine
 
 
 def _role_options(role):

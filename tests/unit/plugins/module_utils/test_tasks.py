@@ -1,11 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: alibabacloud.appstreaming contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The task model: conversion, terminal statuses, filters and summaries."""
+"""The task model: what to list (its options), conversion, terminal statuses, filters and summaries."""
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import tasks
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import OptionError
 
 
 def raw(task_id, status, version='v1'):
@@ -54,3 +57,27 @@ def test_the_shared_strings_stop_growing():
         task = tasks.to_task(raw('t%d' % i, 'FINISHED', 'v%d' % i), 'g', strings)
         assert task['ota_version'] == 'v%d' % i
     assert len(strings) == tasks.MAX_SHARED_STRINGS
+
+
+def query(**params):
+    base = dict(app_instance_group_ids=['aig-1'], ota_type='Fota')
+    base.update(params)
+    return tasks.parse(base)
+
+
+def test_query_deduplicates_groups_keeping_order():
+    assert query(app_instance_group_ids=['aig-2', 'aig-1', 'aig-2']).group_ids == ('aig-2', 'aig-1')
+
+
+@pytest.mark.parametrize('params, words', [
+    (dict(app_instance_group_ids=['aig-1', '']), 'empty group id'),
+    (dict(app_instance_group_ids=[]), 'at least one'),
+    (dict(page_size=0), 'page_size must be between 1 and 100'),
+    (dict(page_size=101), 'page_size must be between 1 and 100'),
+    (dict(page_number=0), 'page_number must be at least 1'),
+    (dict(statuses=['DONE']), "statuses: 'DONE'"),
+    (dict(ota_type='Sota'), 'ota_type'),
+])
+def test_bad_queries(params, words):
+    with pytest.raises(OptionError, match=words):
+        query(**params)

@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import OtaTaskClient
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.client import Client
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import ApiError, OptionError, ResponseError
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.waiter import Waiter, duration, wait_spec
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.waiter import Waiter, duration, parse
 
 from ...helpers import account, task, validated
 
@@ -23,6 +23,11 @@ def running_until(task_id, seconds, final='FINISHED', version=V1, start='2022-08
     return task(task_id, None, version, start, timeline=[[0, 'RUNNING'], [seconds, final]], **extra)
 
 
+def wait_spec(options, group_ids):
+    """The wait options checked (waiter.parse) for these groups."""
+    return parse(dict(options, app_instance_group_ids=list(group_ids)))
+
+
 def wait(server, clock, groups=('aig-1',), retries=6, **options):
     """Run one wait; returns (result, progress lines)."""
     options.setdefault('wait_timeout', 600)
@@ -30,7 +35,7 @@ def wait(server, clock, groups=('aig-1',), retries=6, **options):
     options.setdefault('success_statuses', ['FINISHED'])
     spec = wait_spec(options, groups)
     lines = []
-    with OtaTaskClient(validated(server, retries=retries), clock=clock, sleep=clock.sleep) as client:
+    with Client(validated(server, retries=retries), clock=clock, sleep=clock.sleep) as client:
         return Waiter(client, spec, clock=clock, sleep=clock.sleep, progress=lines.append).wait(), lines
 
 
@@ -248,7 +253,7 @@ def test_an_unknown_status_is_warned_about_once_and_waited_through(emulator, clo
         task('ota-old'), task('ota-new', None, V1, '2022-08-05T10:00:00+08:00', timeline=[[0, 'PAUSED'], [25, 'FINISHED']])]}}})
     warnings = []
     spec = wait_spec({'wait_timeout': 600, 'poll_interval': 10, 'success_statuses': ['FINISHED']}, ('aig-1',))
-    with OtaTaskClient(validated(server), clock=clock, sleep=clock.sleep) as client:
+    with Client(validated(server), clock=clock, sleep=clock.sleep) as client:
         result = Waiter(client, spec, clock=clock, sleep=clock.sleep, warn=warnings.append).wait()
     assert (result['success'], result['polls'], result['unknown_statuses']) == (True, 4, ['PAUSED'])
     assert len(warnings) == 1 and "the task status 'PAUSED', which this collection does not know" in warnings[0]

@@ -20,7 +20,8 @@ except ImportError:
     trust_as_template = None
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import OptionError
-from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import connection_argument_spec, query_argument_spec
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.options import connection_argument_spec
+from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.tasks import argument_spec
 from ansible_collections.alibabacloud.appstreaming.plugins.plugin_utils.options import controller_params, plain, validate
 
 from ...helpers import SECRET
@@ -29,7 +30,7 @@ OMIT = '__omit_place_holder__0123456789abcdef'
 
 
 def spec():
-    full = query_argument_spec()
+    full = argument_spec()
     full.update(connection_argument_spec())
     return full
 

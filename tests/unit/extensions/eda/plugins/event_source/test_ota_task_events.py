@@ -135,12 +135,13 @@ def test_the_first_poll_is_a_baseline(emulator):
 
 
 def test_emit_initial_emits_the_tasks_in_flight_at_start_but_no_group_event(emulator):
-    groups = {'aig-1': {'tasks': [task('ota-r', 'RUNNING', start=NEW), task('ota-s', 'STANDBY', start=NEW),
-                                  task('ota-old', start=OLD)]},
+    groups = {'aig-1': {'tasks': [task('ota-s', 'STANDBY', start='2022-08-05T11:00:00+08:00'), task('ota-r', 'RUNNING', start=NEW),
+                                  task('ota-stale', 'STANDBY', start=OLD)]},
               'aig-2': {'tasks': [task('ota-done', start=NEW)]}}
     server = start(emulator, groups)
     events = run(server, app_instance_group_ids=['aig-1', 'aig-2'], max_polls=1, emit_initial=True)
-    assert events == [ev('aig-1', 'ota-r', 'RUNNING', None), ev('aig-1', 'ota-s', 'STANDBY', None)]
+    # ota-stale waits below a task that started: superseded, history, so not in flight.
+    assert events == [ev('aig-1', 'ota-s', 'STANDBY', None, started='2022-08-05T11:00:00+08:00'), ev('aig-1', 'ota-r', 'RUNNING', None)]
 
 
 def test_a_task_inserted_mid_run_is_emitted_and_its_group_settles(emulator):
@@ -210,8 +211,8 @@ def test_max_polls_ends_the_source(emulator):
 
 
 def test_a_bounded_queue_gets_every_event_in_order(emulator):
-    running = [task('ota-%d' % n, 'RUNNING', start='2022-08-05T10:0%d:00+08:00' % n) for n in range(6)]
-    server = emulator({'aig-1': {'tasks': running}})
+    waiting = [task('ota-%d' % n, 'STANDBY', start='2022-08-05T10:0%d:00+08:00' % n) for n in range(6)]
+    server = emulator({'aig-1': {'tasks': waiting}})
 
     async def slow_consumer(queue, received):
         while True:
@@ -415,3 +416,16 @@ def test_a_state_file_that_cannot_be_written_mid_run_is_warned_about_once_and_th
     assert {group: of(group, events) for group in ('aig-1', 'aig-2')} == ROLLOUT_EVENTS
     warned = [r.getMessage() for r in caplog.records if 'cannot write the state_file' in r.getMessage()]
     assert len(warned) == 1 and str(directory / 'ota.json') in warned[0], warned
+
+
+def test_run_directly_it_watches_the_bundled_emulator_and_prints_each_event(tmp_path):
+    # ansible.eda's convention: `python <source>.py` runs the source with a printing queue. Here, against the
+    # collection's own emulator and sample data, on loopback only.
+    env = {'PATH': os.environ.get('PATH', ''), 'HOME': str(tmp_path)}
+    proc = subprocess.run([sys.executable, str(SOURCE_PATH), '{"max_polls": 1, "interval": 0.01}'], env=env, cwd=str(tmp_path),
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [(e['app_instance_group_id'], e['task_display_status'], e['previous_status']) for e in events] == [
+        ('aig-demo-rollout', 'RUNNING', None), ('aig-demo-busy', 'RUNNING', None)]   # the demo group's stale STANDBY is history
+    assert 'stopping after 1 polls' in proc.stderr
