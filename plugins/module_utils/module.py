@@ -5,8 +5,8 @@
 
 A module declares only its own options and hands ``parse`` and ``work`` to :meth:`AppStreamingModule.run`;
 the connection options, the required libraries (with install hints), the one Client, the warnings and
-the failure of an AppStreamingError (with its ``error`` details, documented by the RETURN text of the
-doc fragment ``alibabacloud.appstreaming.error``) are handled here, once.
+the failure of an AppStreamingError (with its ``error`` details, documented once by the doc fragment
+``alibabacloud.appstreaming.error``) are handled here, once.
 """
 
 from __future__ import annotations

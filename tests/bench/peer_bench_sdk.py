@@ -1,14 +1,14 @@
 #!/usr/bin/env python
-# Origin: the shared peer benchmark (bench/peer_bench_sdk.py, sha256 22d55817150ad9b4c7e7f9ae7664821a95bf6f115b80e26debd365e7b77bf283),
-# the SDK loop measured in its peer-bench-results.md. Copied unchanged apart from this comment and the shebang (python3 ->
-# python, which ansible-test sanity requires); tests/bench/run_bench.py runs it with the SDK venv's python against the
-# emulator, which knows its hard-coded access key (AKIDEXAMPLE / secret).
+# Origin: the project's SDK peer benchmark (peer_bench_sdk.py, sha256 22d55817150ad9b4c7e7f9ae7664821a95bf6f115b80e26debd365e7b77bf283),
+# kept here as the SDK loop make bench compares against. Copied unchanged apart from this comment, the shebang (python3 ->
+# python, which ansible-test sanity requires) and the server named in the docstring; tests/bench/run_bench.py runs it with the
+# SDK venv's python against the emulator, which knows its hard-coded access key (AKIDEXAMPLE / secret).
 """Peer benchmark: list ALL OTA tasks of one or more delivery groups with the official
 Alibaba Cloud Python SDK (alibabacloud-appstream-center20210901), the obvious way a user
 would write it: sequential ListOtaTask calls with PageSize=100, PageNumber=1,2,... until
 TotalCount tasks have been read; groups one after another.
 
-Run it with the peer venv against fake_ota_server.py (loopback only):
+Run it with the peer venv against the emulator, tests/emulator/ota_emulator.py (loopback only):
 
   ALIBABA_CLOUD_ECS_METADATA_DISABLED=true $SDK_VENV/bin/python peer_bench_sdk.py \
       --endpoint 127.0.0.1:PORT --group aig-bench-0000 --total 1000
