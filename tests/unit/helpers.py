@@ -55,6 +55,16 @@ def task(task_id, status='FINISHED', version='0.0.1-R-20220708.110604', start=ST
     return data
 
 
+def group(group_id='aig-1', **changes):
+    """One AppInstanceGroupModels entry as ListAppInstanceGroup answers it; a change to ... leaves the field out."""
+    data = {'AppInstanceGroupId': group_id, 'AppInstanceGroupName': 'office-' + group_id, 'RegionId': 'cn-shanghai',
+            'ProductType': 'CloudApp', 'Status': 'PUBLISHED', 'OsType': 'Windows', 'GmtCreate': '2026-01-01T00:00:00.000+00:00',
+            'AppCenterImageId': 'img-1', 'OtaInfo': {'OtaVersion': 'v1', 'NewOtaVersion': 'v2', 'TaskId': 'ota-p'},
+            'Unknown': 'ignored'}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not ...}
+
+
 def generated(count, status='FINISHED'):
     """A group of ``count`` generated tasks (empty when 0)."""
     return {'generate': {'count': count, 'status': status}} if count else {'tasks': []}

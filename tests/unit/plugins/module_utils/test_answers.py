@@ -13,6 +13,8 @@ from voluptuous import MultipleInvalid
 
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import answers, groups
 
+from ...helpers import group as model
+
 ODD = st.sampled_from([None, True, False, 0, 1, -1, 2.5, '', 'x', '7', [], {}, ['x'], {'a': 1}]).map(copy.deepcopy)
 HEADER = ('RequestId', 'TotalCount', 'PageNumber', 'PageSize')
 
@@ -25,15 +27,6 @@ def page(**changes):
     body = {'RequestId': 'r-1', 'TotalCount': 2, 'PageNumber': 1, 'PageSize': 100, 'TaskList': [task(0), task(1)]}
     body.update(changes)
     return body
-
-
-def model(group_id='aig-1', **changes):
-    data = {'AppInstanceGroupId': group_id, 'AppInstanceGroupName': 'office-' + group_id, 'RegionId': 'cn-shanghai',
-            'ProductType': 'CloudApp', 'Status': 'PUBLISHED', 'OsType': 'Windows', 'GmtCreate': '2026-01-01T00:00:00.000+00:00',
-            'AppCenterImageId': 'img-1', 'OtaInfo': {'OtaVersion': 'v1', 'NewOtaVersion': 'v2', 'TaskId': 'ota-p'},
-            'Unknown': 'ignored'}
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not ...}
 
 
 def group_page(**changes):

@@ -11,14 +11,7 @@ from ansible_collections.alibabacloud.appstreaming.plugins.module_utils import g
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.errors import OptionError
 from ansible_collections.alibabacloud.appstreaming.plugins.module_utils.groups import GroupQuery, OtaInfo
 
-
-def model(group_id='aig-1', **changes):
-    data = {'AppInstanceGroupId': group_id, 'AppInstanceGroupName': 'office-' + group_id, 'RegionId': 'cn-shanghai',
-            'ProductType': 'CloudApp', 'Status': 'PUBLISHED', 'OsType': 'Windows', 'GmtCreate': '2026-01-01T00:00:00.000+00:00',
-            'AppCenterImageId': 'img-1', 'OtaInfo': {'OtaVersion': 'v1', 'NewOtaVersion': 'v2', 'TaskId': 'ota-p'},
-            'Unknown': 'ignored'}
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not ...}
+from ...helpers import group as model
 
 
 def test_a_group_in_snake_case_with_its_ota_state():
