@@ -166,6 +166,7 @@ class Transport:
         self.throttled = 0  # throttling answers among them
         self.rate = None  # throttling.RateLimiter: from the first throttling answer on (or max_requests_per_second)
         self._accepted = deque(maxlen=ACCEPTED_SAMPLE)  # when the last answers were accepted, until then
+        self._rate_made = threading.Lock()  # two threads throttled at once make one RateLimiter
         if settings.max_requests_per_second:
             self._rate_limiter()
 
@@ -225,9 +226,12 @@ class Transport:
 
     def _rate_limiter(self):
         """The adaptive send rate, made at the first throttling answer: throttling.py is not imported before."""
-        if self.rate is None:
-            from .throttling import RateLimiter
-            self.rate = RateLimiter(self._clock, self._sleep, self.settings.max_requests_per_second, self._accepted)
+        with self._rate_made:
+            if self.rate is None:
+                from .throttling import RateLimiter
+                # tuple() copies the deque in one step, while other threads still append accepted answers to it.
+                accepted = tuple(self._accepted)
+                self.rate = RateLimiter(self._clock, self._sleep, self.settings.max_requests_per_second, accepted)
         return self.rate
 
     def _no_time(self, action, throttled):
