@@ -100,8 +100,8 @@ def approval(body):
     return body if _optional_text(body, ('RequestId', 'Code', 'Message')) else None
 
 
-CHECKS = {LIST_OTA_TASK: tasks_page, LIST_APP_INSTANCE_GROUP: groups_page, GET_OTA_TASK: release_note,
-          APPROVE_OTA_TASK: approval}
+# The checks of the list answers, by action, for the pager.
+CHECKS = {LIST_OTA_TASK: tasks_page, LIST_APP_INSTANCE_GROUP: groups_page}
 
 
 # --- the reference: voluptuous, imported only to explain a rejected answer -----------------------

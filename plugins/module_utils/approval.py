@@ -127,7 +127,7 @@ def read(client, spec, deadline=None):
 
 
 def run(client, spec, check_mode=False, deadline=None):
-    """Approve ``spec`` (Approval); returns (result, failed group ids, warnings).
+    """Approve ``spec`` (Approval); returns (result, failed group ids).
 
     Before any write: a version that no group offers or runs fails (a typo), and an explicit
     start time more than 5 minutes in the past fails when an approval is to be sent. After the
@@ -200,14 +200,13 @@ def run(client, spec, check_mode=False, deadline=None):
             (g['action'] in lifecycle.WRITES and not check_mode) or g['action'] == lifecycle.ALREADY_APPROVED)],
         'diff': {'before': before, 'after': after},
     }
-    return result, sorted(set(errors) | set(unnamed)), []
+    return result, sorted(set(errors) | set(unnamed))
 
 
 def report(client, spec, check_mode=False, diff=False, deadline=None):
     """ota_task's result: run()'s, with the diff only when ``diff`` is asked for, and failed with a message naming each
     group when a group failed."""
-    result, failed, warnings = run(client, spec, check_mode, deadline)
-    client.warnings.extend(warnings)
+    result, failed = run(client, spec, check_mode, deadline)
     changes = result.pop('diff')
     if diff:
         result['diff'] = changes

@@ -154,7 +154,10 @@ class Client:
         lost = 0
         while True:
             try:
-                self.transport.call('ApproveOtaTask', params, deadline, write=True)
+                body = self.transport.call(answers.APPROVE_OTA_TASK, params, deadline, write=True)
+                if answers.approval(body) is None:  # applied or not: only the group can tell
+                    raise OutcomeUnknown('%s: the outcome is unknown: an answer of the wrong shape: %s'
+                                         % (answers.APPROVE_OTA_TASK, answers.explain(answers.APPROVE_OTA_TASK, body)))
                 return lost
             except OutcomeUnknown as exc:
                 lost += 1

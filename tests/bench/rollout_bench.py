@@ -92,7 +92,7 @@ def main(argv=None):
                                   datetime.datetime.now(datetime.timezone.utc))
             server.reset_stats()
             start = time.monotonic()
-            result, failed, _warnings = approval.run(client, spec, deadline=time.monotonic() + 300)
+            result, failed = approval.run(client, spec, deadline=time.monotonic() + 300)
             took = time.monotonic() - start
             stats = server.stats()
             approvals = calls(server, 'ApproveOtaTask')

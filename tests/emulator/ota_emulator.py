@@ -1755,6 +1755,7 @@ class Emulator:
             body['TaskStartTime'] = 1700000000
         elif action == 'ApproveOtaTask':
             body.pop('Code', None)
+            body['RequestId'] = 20260101
         elif action == 'AssumeRole':
             body['Credentials'].pop('SecurityToken', None)
         return _json_response(200, body, resp.headers, code=resp.code)

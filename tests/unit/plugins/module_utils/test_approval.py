@@ -36,8 +36,8 @@ GROUPS = {'aig-new': pending(), 'aig-done': up_to_date(), 'aig-other': {'tasks':
 def test_approves_what_needs_it_and_reports_the_new_task_ids(emulator):
     server = emulator(GROUPS)
     pending_id = server.ota_info('aig-new')['TaskId']
-    result, failed, warnings = run(server, ['aig-new', 'aig-done', 'aig-other'])
-    assert failed == [] and warnings == [] and result['changed']
+    result, failed = run(server, ['aig-new', 'aig-done', 'aig-other'])
+    assert failed == [] and result['changed']
     assert actions(result) == {'aig-new': 'approved', 'aig-done': 'up to date', 'aig-other': 'skipped'}
     new = result['groups'][0]
     assert new['task_id'] == server.ota_info('aig-new')['TaskId'] != pending_id and new['previous_task_id'] == pending_id
@@ -47,7 +47,7 @@ def test_approves_what_needs_it_and_reports_the_new_task_ids(emulator):
     # read: 1 listing of the groups + 1 task list (only the group offering the version); then 1 re-read
     assert calls(server, 'ListAppInstanceGroup') == 2 and server.stats()['list_calls_by_group'] == {'aig-new': 1}
 
-    again, failed, _warnings = run(server, ['aig-new', 'aig-done', 'aig-other'])
+    again, failed = run(server, ['aig-new', 'aig-done', 'aig-other'])
     assert not again['changed'] and actions(again)['aig-new'] == 'already approved' and again['task_ids'] == []
     assert again['in_flight_task_ids'] == [new['task_id']]
     assert calls(server, 'ApproveOtaTask') == 1
@@ -55,7 +55,7 @@ def test_approves_what_needs_it_and_reports_the_new_task_ids(emulator):
 
 def test_check_mode_writes_nothing_and_the_diff_shows_the_schedule(emulator):
     server = emulator(GROUPS)
-    result, _failed, _warnings = run(server, ['aig-new'], check_mode=True, start=LATER)
+    result, _failed = run(server, ['aig-new'], check_mode=True, start=LATER)
     assert result['changed'] and actions(result) == {'aig-new': 'approved'} and result['task_ids'] == []
     assert calls(server, 'ApproveOtaTask') == 0
     assert result['diff']['before']['aig-new']['task_status'] is None
@@ -66,10 +66,10 @@ def test_check_mode_writes_nothing_and_the_diff_shows_the_schedule(emulator):
 def test_an_explicit_new_start_time_reschedules_a_standby_task(emulator):
     server = emulator(GROUPS)
     run(server, ['aig-new'], start=LATER)
-    same, _f, _w = run(server, ['aig-new'], start=LATER)
+    same, _f = run(server, ['aig-new'], start=LATER)
     assert actions(same) == {'aig-new': 'already approved'}
     later = LATER + datetime.timedelta(hours=1)
-    moved, _f, _w = run(server, ['aig-new'], start=later)
+    moved, _f = run(server, ['aig-new'], start=later)
     assert actions(moved) == {'aig-new': 'rescheduled'} and moved['groups'][0]['start_time'] == later.strftime('%Y-%m-%dT%H:%MZ')
     assert server.stats()['reschedules_by_group'] == {'aig-new': 1}
     assert server.ota_state('aig-new')['task']['TaskId'] == moved['groups'][0]['task_id']
@@ -90,7 +90,7 @@ def test_an_unknown_group_or_one_of_another_region_fails_before_any_write(emulat
 def test_a_failing_group_does_not_stop_the_others(emulator):
     server = emulator({'aig-new': pending(), 'aig-b': pending(task_id='ota-pending-b')},
                       faults={'actions': {'ApproveOtaTask': {'every': {'http500': 1}}}})
-    result, failed, _warnings = run(server, ['aig-new', 'aig-b'])
+    result, failed = run(server, ['aig-new', 'aig-b'])
     assert failed == ['aig-b', 'aig-new'] and not result['changed'] and result['approved'] == []
     assert {g['action'] for g in result['groups']} == {'failed'} and result['groups'][0]['error']['code'] == 'InternalError'
 

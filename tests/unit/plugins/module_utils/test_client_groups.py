@@ -107,7 +107,7 @@ def test_an_approval_refused_with_an_error_code_is_sent_again(emulator, fault):
     assert calls(server, 'ListAppInstanceGroup') == 0
 
 
-@pytest.mark.parametrize('fault, applied', [('reset_after', True), ('malformed', True), ('reset', False), ('html502', False)])
+@pytest.mark.parametrize('fault, applied', [('reset_after', True), ('malformed', True), ('badshape', True), ('reset', False), ('html502', False)])
 def test_a_lost_answer_is_settled_by_reading_the_group_again(emulator, fault, applied):
     server = emulator({'aig-a': pending()}, faults={'actions': {'ApproveOtaTask': {'schedule': {'1': fault}}}})
     pending_id = server.ota_info('aig-a')['TaskId']
