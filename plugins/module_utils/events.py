@@ -235,6 +235,8 @@ class PollSchedule:
         So the next poll starts after max(interval, the poll's own time), and a gate that the API
         slows down takes at most half of a rate limit it shares with other jobs.
         """
+        if ended - began <= self.interval:
+            return
         floor = ended + (ended - began)
         for group_id, when in self._next.items():
             if when < floor:

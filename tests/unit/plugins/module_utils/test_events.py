@@ -229,8 +229,12 @@ def test_a_poll_slower_than_the_interval_is_followed_by_a_pause_as_long_as_itsel
     assert schedule.next_time() == 10.0
     schedule.polled('aig-1', 10.0)
     schedule.polled('aig-2', 10.0)
-    schedule.slowed(10.0, 35.0)                      # throttled: 25 s, so the next poll starts 25 s after it ended
-    assert schedule.next_time() == 60.0 and schedule.due(59.0) == []
+    schedule.slowed(10.0, 17.0)                      # 7 s, still within the interval: the pace is kept
+    assert schedule.next_time() == 20.0
+    schedule.polled('aig-1', 20.0)
+    schedule.polled('aig-2', 20.0)
+    schedule.slowed(20.0, 45.0)                      # throttled: 25 s, so the next poll starts 25 s after it ended
+    assert schedule.next_time() == 70.0 and schedule.due(69.0) == []
 
 
 def test_state_file_option_is_a_path():
