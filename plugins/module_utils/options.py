@@ -230,15 +230,18 @@ def connection_settings(params, profile_region=None):
     )
 
 
-def id_list(params, option, noun, required=None):
-    """Ids of a list option, stripped and without repeats; an empty id is refused (it would match nothing)."""
+def id_list(params, option, noun, required=None, label=None):
+    """Ids of a list option, stripped and without repeats; an empty id is refused (it would match nothing).
+
+    Errors name ``label`` (a role's variable) when given, else the option.
+    """
     ids = []
     for value in params.get(option) or []:
         value = (value if isinstance(value, str) else str(value or '')).strip()
         if not value:
-            raise OptionError('%s must not contain an empty %s' % (option, noun))
+            raise OptionError('%s must not contain an empty %s' % (label or option, noun))
         if value not in ids:
             ids.append(value)
     if required and not ids:
-        raise OptionError('%s needs at least one %s' % (option, required))
+        raise OptionError('%s needs at least one %s' % (label or option, required))
     return tuple(ids)

@@ -20,7 +20,6 @@ fails, naming the nearest one it knows.
 from __future__ import annotations
 
 import datetime
-import difflib
 import fnmatch
 import re
 from typing import NamedTuple, Optional
@@ -29,7 +28,7 @@ from . import lifecycle
 from .approval import Approval, refuse_past_start, start_time as parse_start_time
 from .errors import OptionError
 from .groups import OtaInfo
-from .options import connection_argument_spec, role_variable
+from .options import connection_argument_spec, id_list, role_variable
 from .waiter import MIN_POLL_INTERVAL
 
 ROLE = 'ota_rollout'
@@ -91,9 +90,10 @@ def parse(params, now=None, role=None):
     version = params.get('ota_version')
     if version is None or not str(version).strip():
         raise OptionError('%s must not be empty: give the OTA version you reviewed' % name('ota_version'))
-    group_ids = params.get('app_instance_group_ids')
-    if group_ids is not None:
-        group_ids = _ids(group_ids, 'app_instance_group_ids', name)
+    group_ids = None
+    if params.get('app_instance_group_ids') is not None:
+        group_ids = id_list(params, 'app_instance_group_ids', 'group id', required='delivery group id',
+                            label=name('app_instance_group_ids'))
     waves = _waves(params.get('waves') or [], name)
     pattern = params.get('name')
     if pattern is not None and not str(pattern).strip():
@@ -140,6 +140,8 @@ def _namer(role):
 def nearest(name, known, prefix=ROLE + '_'):
     """The known variable most like ``name``, or None: by letters and by words (group_ids is app_instance_group_ids,
     not all_groups), without the common prefix."""
+    import difflib  # only on this error path: not on every module start
+
     def score(other):
         first, second = name[len(prefix):], other[len(prefix):]
         letters = difflib.SequenceMatcher(None, first, second).ratio()
@@ -160,15 +162,6 @@ def check_role_variables(names):
         close = nearest(name, known)
         parts.append('%s (did you mean %s?)' % (name, close) if close else name)
     raise OptionError('The role alibabacloud.appstreaming.ota_rollout has no variable %s; nothing was approved' % '; '.join(parts))
-
-
-def _ids(values, option, name):
-    ids = [str(g or '').strip() for g in values]
-    if not ids:
-        raise OptionError('%s needs at least one delivery group id' % name(option))
-    if any(not g for g in ids):
-        raise OptionError('%s must not contain an empty group id' % name(option))
-    return list(dict.fromkeys(ids))
 
 
 def _waves(values, name):
@@ -305,7 +298,9 @@ def run_plan(client, rollout, deadline=None):
     start = rollout.start
     return {'ota_version': rollout.ota_version, 'waves': waves, 'skipped_groups': skipped, 'groups': groups, 'summary': summary,
             'release_note': release_note,
-            'wave_plan': [{'wave': n, 'groups': w, 'outcome': 'planned', 'task_ids': [], 'elapsed': 0} for n, w in enumerate(waves, 1)],
+            # Each wave as ota_rollout_result.waves lists it before it runs: every key a run wave has.
+            'wave_plan': [{'wave': n, 'groups': w, 'actions': {}, 'outcome': 'planned', 'task_ids': [], 'elapsed': 0,
+                           'failed_tasks': [], 'msg': 'planned'} for n, w in enumerate(waves, 1)],
             'group_count': sum(len(w) for w in waves), 'region_id': client.settings.region_id,
             'start_time': lifecycle.api_time(start.start_time) if start.explicit_start else 'now',
             'start_timestamp': int(start.start_time.timestamp()) if start.explicit_start else None}

@@ -121,11 +121,15 @@ waves:
   elements: list
   sample: [[aig-demo-office-01], [aig-demo-office-02, aig-demo-office-03]]
 wave_plan:
-  description: The waves as records - C(wave) (1-based), C(groups), C(outcome) (C(planned)), C(task_ids) (empty), C(elapsed) (0).
+  description:
+    - The waves as records, with the keys of the role's C(ota_rollout_result.waves) - C(wave) (1-based), C(groups),
+      C(actions) (empty), C(outcome) (C(planned)), C(task_ids) (empty), C(elapsed) (0), C(failed_tasks) (empty),
+      C(msg) (C(planned)).
   returned: success
   type: list
   elements: dict
-  sample: [{"wave": 1, "groups": [aig-demo-office-01], "outcome": "planned", "task_ids": [], "elapsed": 0}]
+  sample: [{"wave": 1, "groups": [aig-demo-office-01], "actions": {}, "outcome": "planned", "task_ids": [], "elapsed": 0,
+            "failed_tasks": [], "msg": "planned"}]
 skipped_groups:
   description: The groups not rolled out, each with C(app_instance_group_id) and C(reason).
   returned: success

@@ -104,6 +104,10 @@ def test_canary_then_two_waves_all_finish(emulator, ansible):
     assert 'All 3 wave(s) of %s succeeded: 5 group(s)' % V2 in proc.stdout
 
 
+# The keys of each entry of ota_rollout_result.waves, as roles/ota_rollout/meta/argument_specs.yml documents them.
+WAVE_KEYS = {'wave', 'groups', 'actions', 'outcome', 'task_ids', 'elapsed', 'failed_tasks', 'msg'}
+
+
 def test_a_failed_canary_stops_the_rollout_and_a_second_run_resumes(emulator, ansible):
     groups = dict(FIVE, **{'aig-1': group([FAIL, FINISH], name='office-1')})   # fails the first time, finishes the second
     server = emulator(groups)
@@ -111,6 +115,8 @@ def test_a_failed_canary_stops_the_rollout_and_a_second_run_resumes(emulator, an
     proc, result = rollout(ansible, server, variables)
     assert proc.returncode != 0 and result['success'] is False
     assert [w['outcome'] for w in result['waves']] == ['failed', 'not started', 'not started']
+    assert all(set(w) == WAVE_KEYS for w in result['waves']), result['waves']   # as the argument spec documents them
+    assert result['waves'][1]['msg'] == 'not started: an earlier wave stopped the rollout'
     canary = result['waves'][0]
     assert canary['groups'] == ['aig-1'] and canary['failed_tasks'][0]['task_id'] == canary['task_ids'][0]
     assert 'aig-1' in result['msg'] and canary['task_ids'][0] in result['msg'] and 'Later waves were not started' in result['msg']
@@ -144,6 +150,7 @@ def test_check_mode_prints_the_plan_and_approves_nothing(emulator, ansible):
                                              'ota_rollout_batch_size': 3}, extra=['--check'], check=True)
     assert result['check_mode'] is True and result['success'] is True
     assert [w['outcome'] for w in result['waves']] == ['planned', 'planned']
+    assert all(set(w) == WAVE_KEYS for w in result['waves']), result['waves']
     assert sorted(g for w in result['waves'] for g in w['groups']) == IDS and [len(w['groups']) for w in result['waves']] == [2, 3]
     assert {s['app_instance_group_id'] for s in result['skipped']} == {'aig-done', 'aig-other'}
     assert 'Release note: Fixes the clipboard.' in proc.stdout and 'check mode: nothing is approved' in proc.stdout
