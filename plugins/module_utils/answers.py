@@ -42,8 +42,9 @@ def _optional_text(body, keys):
     return all(body.get(key) is None or isinstance(body[key], str) for key in keys)
 
 
-def _list_header(body, items_key):
-    """(TotalCount, the items list) when the fields every list answer shares are valid, else None."""
+def _list_page(body, items_key, valid_item):
+    """(TotalCount, the items list) when the fields every list answer shares and each item (a dict that
+    ``valid_item`` accepts) are valid, else None."""
     total = body.get('TotalCount')
     if not _is_int(total) or total < 0:
         return None
@@ -53,39 +54,38 @@ def _list_header(body, items_key):
     if 'RequestId' in body and not isinstance(body['RequestId'], str):
         return None
     items = body.get(items_key, [])
-    return (total, items) if isinstance(items, list) else None
+    if not isinstance(items, list):
+        return None
+    for item in items:
+        if not isinstance(item, dict) or not valid_item(item):
+            return None
+    return total, items
+
+
+def _valid_task(task):
+    for key, minimum in TASK_TEXT:  # a loop, not all(): this runs for every task listed
+        value = task.get(key)
+        if not isinstance(value, str) or len(value) < minimum:
+            return False
+    return True
+
+
+def _valid_group(model):
+    group_id = model.get('AppInstanceGroupId')
+    if not isinstance(group_id, str) or not group_id or not _optional_text(model, GROUP_TEXT):
+        return False
+    ota = model.get('OtaInfo')
+    return ota is None or (isinstance(ota, dict) and _optional_text(ota, OTA_INFO_TEXT))
 
 
 def tasks_page(body):
     """(TotalCount, TaskList) of a valid ListOtaTask page, else None."""
-    checked = _list_header(body, TASK_LIST)
-    if checked is None:
-        return None
-    for task in checked[1]:
-        if not isinstance(task, dict):
-            return None
-        for key, minimum in TASK_TEXT:
-            value = task.get(key)
-            if not isinstance(value, str) or len(value) < minimum:
-                return None
-    return checked
+    return _list_page(body, TASK_LIST, _valid_task)
 
 
 def groups_page(body):
     """(TotalCount, AppInstanceGroupModels) of a valid ListAppInstanceGroup page, else None."""
-    checked = _list_header(body, GROUP_MODELS)
-    if checked is None:
-        return None
-    for model in checked[1]:
-        if not isinstance(model, dict):
-            return None
-        group_id = model.get('AppInstanceGroupId')
-        if not isinstance(group_id, str) or not group_id or not _optional_text(model, GROUP_TEXT):
-            return None
-        ota = model.get('OtaInfo')
-        if ota is not None and not (isinstance(ota, dict) and _optional_text(ota, OTA_INFO_TEXT)):
-            return None
-    return checked
+    return _list_page(body, GROUP_MODELS, _valid_group)
 
 
 def release_note(body):
